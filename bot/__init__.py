@@ -1,0 +1,1 @@
+"""The messaging gateway: aiohttp server, channel adapters, pipeline workers and console."""

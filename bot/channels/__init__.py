@@ -1,0 +1,1 @@
+"""One module per messaging channel, behind the ``ChannelAdapter`` protocol of ``base``."""

@@ -1,0 +1,174 @@
+"""The seam between providers and the pipeline.
+
+An adapter verifies and parses a provider's request into channel-neutral events (pure and
+synchronous, so fixture tests need no server) and sends ``OutboundMessage`` rows from the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from flows.types import Button, Location, MediaRef
+
+
+class InvalidSignature(Exception):  # noqa: N818 - the name is the provider-neutral term
+    """The request is not from the provider (wrong or missing signature/secret): HTTP 403."""
+
+
+class AnomalousPayload(Exception):  # noqa: N818
+    """The request claims to be from the provider but cannot be parsed: HTTP 400."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawRequest:
+    """An HTTP request as received, before any parsing.
+
+    ``url`` is rebuilt from ``SIAGA_PUBLIC_URL`` plus the raw path, so signatures that cover the
+    URL (Twilio) verify behind a proxy.
+    """
+
+    method: str
+    url: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    query: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageIn:
+    """A message from a user.
+
+    ``dedup_key`` is the provider's id for this delivery (Telegram update_id, Twilio MessageSid,
+    Meta wamid). ``conversation_key`` identifies the chat (one serial worker per key).
+    """
+
+    dedup_key: str
+    conversation_key: str  # the channel's user/chat id
+    external_id: str  # the provider's message id
+    text: str
+    payload: str | None = None
+    media: tuple[MediaRef, ...] = ()
+    location: Location | None = None
+    display_name: str | None = None
+    alt_user_id: str | None = None  # e.g. WhatsApp BSUID beside the phone-based wa_id
+    phone: str | None = None
+    edited: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """A delivery receipt for a message we sent (delivered, read, failed)."""
+
+    dedup_key: str
+    external_id: str
+    status: str
+    error_code: str | None = None
+    error_message: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UserBlocked:
+    """The user blocked the bot (Telegram ``my_chat_member`` kicked): stop sending to them."""
+
+    dedup_key: str
+    conversation_key: str
+    blocked: bool = True
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """An event we do not handle: acknowledged with 2xx and logged, nothing stored."""
+
+    reason: str
+
+
+InboundEvent = MessageIn | StatusUpdate | UserBlocked | Ignored
+
+
+@dataclass(frozen=True, slots=True)
+class AckResponse:
+    """What to answer the provider with (a dataclass, not a web.Response, so parse tests stay pure)."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """A channel-neutral message to send. Adapters degrade buttons to text where unsupported."""
+
+    outbox_id: int
+    recipient: str  # the conversation_key
+    text: str
+    buttons: tuple[Button, ...] = ()
+    template: str | None = None  # approved template name/SID for WhatsApp outside the 24-h window
+    template_variables: Mapping[str, str] = field(default_factory=dict)
+    within_window: bool = True  # False: WhatsApp free text is not allowed (24-hour rule)
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """The provider accepted the message."""
+
+    external_id: str | None
+
+
+class SendError(Exception):
+    """A send failed. The recovery data travels on the exception (courier / PTB ``RetryAfter``).
+
+    Attributes:
+        retryable: whether the sender should try again later.
+        code: the provider's error code, stored in the outbox's ``last_error``.
+        retry_after: seconds the provider asked us to wait, if any.
+        blocked: the user blocked the bot / cannot receive; stop sending to this contact.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        code: str | None = None,
+        retry_after: float | None = None,
+        blocked: bool = False,
+    ) -> None:
+        """Build the error; ``reason`` must not contain message bodies or phone numbers."""
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.code = code
+        self.retry_after = retry_after
+        self.blocked = blocked
+
+
+class ChannelAdapter(Protocol):
+    """One messaging provider. Registered in ``bot.channels.registry``."""
+
+    name: ClassVar[str]
+
+    def verify(self, req: RawRequest) -> None:
+        """Check the request really comes from the provider. Raises InvalidSignature. No I/O."""
+        ...
+
+    def parse(self, req: RawRequest) -> Sequence[InboundEvent]:
+        """Turn a verified request into events. Pure; raises AnomalousPayload."""
+        ...
+
+    def ack(self, events: Sequence[InboundEvent]) -> AckResponse:
+        """The response the provider expects once the events are stored."""
+        ...
+
+    async def send(self, msg: OutboundMessage) -> SendResult:
+        """Send one message (network I/O). Raises SendError."""
+        ...
+
+    def redact_values(self) -> Sequence[str]:
+        """Secrets to scrub from logs (tokens, auth keys)."""
+        ...

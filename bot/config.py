@@ -1,0 +1,383 @@
+"""Settings: the one place that reads ``os.environ``.
+
+Every setting is a ``SIAGA_*`` variable with help text (printed by ``siaga config`` and copied into
+the README). A missing or invalid value stops start-up with the variable's name and what is wrong.
+Secrets are wrapped in :class:`Secret` so that ``repr`` and logs never show them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+class Secret:
+    """A string that never shows itself in ``repr``/``str`` (Starlette's ``Secret``)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        """Wrap ``value``."""
+        self._value = value
+
+    def get(self) -> str:
+        """The secret itself; call only where it is used."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        """True when a value is set."""
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        """Never the value."""
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        """Compare by value (used only in tests)."""
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        """Hash by value."""
+        return hash(self._value)
+
+
+def _setting(env: str, help: str, **kw: Any) -> Any:  # noqa: A002 - "help" reads best here
+    return field(metadata={"env": env, "help": help}, **kw)
+
+
+def _url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{name}: must be an http(s) URL like https://example.org, got {value!r}")
+    return value.rstrip("/")
+
+
+def _int_range(lo: int, hi: int) -> Callable[[str, str], int]:
+    def parse(name: str, value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(f"{name}: must be a whole number, got {value!r}") from None
+        if not lo <= number <= hi:
+            raise ConfigError(f"{name}: must be between {lo} and {hi}, got {number}")
+        return number
+
+    return parse
+
+
+def _float_pos(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}: must be a number, got {value!r}") from None
+    if number <= 0:
+        raise ConfigError(f"{name}: must be greater than 0, got {number}")
+    return number
+
+
+def _choice(*options: str) -> Callable[[str, str], str]:
+    def parse(name: str, value: str) -> str:
+        if value not in options:
+            raise ConfigError(f"{name}: must be one of {', '.join(options)}, got {value!r}")
+        return value
+
+    return parse
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}: must be true or false, got {value!r}")
+
+
+def _database_url(name: str, value: str) -> str:
+    if not (value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://"))):
+        raise ConfigError(
+            f"{name}: must start with sqlite+aiosqlite:// or postgresql+asyncpg://, got "
+            f"{value.split('://', 1)[0]}://…"
+        )
+    return value
+
+
+def _optional_url(name: str, value: str) -> str:
+    return _url(name, value) if value else ""
+
+
+def _urgency_minutes(name: str, value: str) -> Mapping[str, int]:
+    out: dict[str, int] = {}
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        key, _, minutes = part.partition("=")
+        key = key.strip()
+        if key not in {"critical", "high", "normal"} or not minutes.strip().isdigit():
+            raise ConfigError(f"{name}: expected e.g. critical=15,high=240,normal=2880, got {value!r}")
+        out[key] = int(minutes)
+    return out
+
+
+_PARSERS: dict[str, Callable[[str, str], Any]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All configuration, validated. Build with :meth:`from_env`."""
+
+    database_url: str = _setting(
+        "SIAGA_DATABASE_URL",
+        "SQLAlchemy URL. sqlite+aiosqlite:///./siaga.db (default, one instance) or "
+        "postgresql+asyncpg://user@host/db (production, several instances).",
+        default="sqlite+aiosqlite:///./siaga.db",
+    )
+    public_url: str = _setting(
+        "SIAGA_PUBLIC_URL",
+        "The externally visible base URL (https://siaga.example.org). Webhook signatures that "
+        "cover the URL (Twilio) are checked against it, so it must match what the provider calls.",
+        default="http://127.0.0.1:8080",
+    )
+    secret_key: Secret = _setting(
+        "SIAGA_SECRET_KEY",
+        "Random string (32+ characters) that signs console sessions and CSRF tokens. Required "
+        "unless SIAGA_ENV=development.",
+        default=Secret(""),
+    )
+    env: str = _setting(
+        "SIAGA_ENV",
+        "development (lenient defaults, a generated secret key) or production.",
+        default="development",
+    )
+    host: str = _setting("SIAGA_HOST", "Interface to listen on.", default="127.0.0.1")
+    port: int = _setting("SIAGA_PORT", "TCP port to listen on.", default=8080)
+    log_level: str = _setting(
+        "SIAGA_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR. Logs never contain message text.",
+        default="INFO",
+    )
+    max_body_bytes: int = _setting(
+        "SIAGA_MAX_BODY_BYTES",
+        "Largest request body accepted from a webhook or the web chat (413 above it).",
+        default=256 * 1024,
+    )
+    nlu_backend: str = _setting(
+        "SIAGA_NLU_BACKEND", "embedded (default, offline) or rasa (calls SIAGA_RASA_URL).",
+        default="embedded",
+    )
+    nlu_model_path: str = _setting(
+        "SIAGA_NLU_MODEL",
+        "Path of the trained embedded model (siaga nlu train). Empty: the model shipped in "
+        "the package.",
+        default="",
+    )
+    rasa_url: str = _setting(
+        "SIAGA_RASA_URL", "Base URL of a Rasa server started with --enable-api.",
+        default="http://127.0.0.1:5005",
+    )
+    media_dir: str = _setting(
+        "SIAGA_MEDIA_DIR", "Directory where voice notes, photos and documents are stored.",
+        default="./media",
+    )
+    media_max_bytes: int = _setting(
+        "SIAGA_MEDIA_MAX_BYTES", "Largest attachment downloaded and kept.", default=20 * 1024 * 1024
+    )
+    outbox_max_attempts: int = _setting(
+        "SIAGA_OUTBOX_MAX_ATTEMPTS", "Send attempts before an outbox message is marked failed.",
+        default=8,
+    )
+    outbox_poll_seconds: float = _setting(
+        "SIAGA_OUTBOX_POLL_SECONDS",
+        "How often the sender looks for due messages besides being woken up directly.",
+        default=1.0,
+    )
+    inbox_recover_seconds: float = _setting(
+        "SIAGA_INBOX_RECOVER_SECONDS",
+        "An inbound event still unprocessed after this long (crash, restart, other instance died) "
+        "is picked up again.",
+        default=30.0,
+    )
+    telegram_token: Secret = _setting(
+        "SIAGA_TELEGRAM_TOKEN", "Bot token from @BotFather. Empty: Telegram is off.",
+        default=Secret(""),
+    )
+    telegram_webhook_secret: Secret = _setting(
+        "SIAGA_TELEGRAM_WEBHOOK_SECRET",
+        "Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -).",
+        default=Secret(""),
+    )
+    telegram_api_url: str = _setting(
+        "SIAGA_TELEGRAM_API_URL", "Bot API base URL (tests point it at a local fake).",
+        default="https://api.telegram.org",
+    )
+    twilio_account_sid: str = _setting(
+        "SIAGA_TWILIO_ACCOUNT_SID", "Twilio Account SID (AC…). Empty: Twilio is off.", default=""
+    )
+    twilio_auth_token: Secret = _setting(
+        "SIAGA_TWILIO_AUTH_TOKEN", "Twilio auth token; also verifies X-Twilio-Signature.",
+        default=Secret(""),
+    )
+    twilio_whatsapp_number: str = _setting(
+        "SIAGA_TWILIO_WHATSAPP_NUMBER", "Sender, e.g. whatsapp:+14155238886.", default=""
+    )
+    twilio_api_url: str = _setting(
+        "SIAGA_TWILIO_API_URL", "Twilio API base URL (tests point it at a local fake).",
+        default="https://api.twilio.com",
+    )
+    twilio_template_sid: str = _setting(
+        "SIAGA_TWILIO_TEMPLATE_SID",
+        "Approved Content SID (HX…) sent outside WhatsApp's 24-hour window.",
+        default="",
+    )
+    whatsapp_token: Secret = _setting(
+        "SIAGA_WHATSAPP_TOKEN", "Cloud API access token. Empty: Cloud API is off.",
+        default=Secret(""),
+    )
+    whatsapp_app_secret: Secret = _setting(
+        "SIAGA_WHATSAPP_APP_SECRET", "App secret; verifies X-Hub-Signature-256.",
+        default=Secret(""),
+    )
+    whatsapp_verify_token: Secret = _setting(
+        "SIAGA_WHATSAPP_VERIFY_TOKEN", "Token for the GET webhook verification handshake.",
+        default=Secret(""),
+    )
+    whatsapp_phone_number_id: str = _setting(
+        "SIAGA_WHATSAPP_PHONE_NUMBER_ID", "Sender phone number id.", default=""
+    )
+    whatsapp_api_url: str = _setting(
+        "SIAGA_WHATSAPP_API_URL", "Graph API base URL incl. version (tests: a local fake).",
+        default="https://graph.facebook.com/v21.0",
+    )
+    whatsapp_template_name: str = _setting(
+        "SIAGA_WHATSAPP_TEMPLATE_NAME",
+        "Approved template sent outside the 24-hour window (language from the contact).",
+        default="",
+    )
+    alert_telegram_chat_id: str = _setting(
+        "SIAGA_ALERT_TELEGRAM_CHAT_ID",
+        "Telegram group of the on-duty rapid-response team, alerted on critical cases.",
+        default="",
+    )
+    sla_minutes: Mapping[str, int] = _setting(
+        "SIAGA_SLA_MINUTES",
+        "First-response targets per urgency, in minutes.",
+        default_factory=lambda: {"critical": 15, "high": 240, "normal": 2880},
+    )
+    login_max_failures: int = _setting(
+        "SIAGA_LOGIN_MAX_FAILURES", "Failed console logins before the account is locked.",
+        default=5,
+    )
+    login_lockout_minutes: int = _setting(
+        "SIAGA_LOGIN_LOCKOUT_MINUTES", "How long a locked console account stays locked.",
+        default=15,
+    )
+    secure_cookies: bool = _setting(
+        "SIAGA_SECURE_COOKIES",
+        "Mark console cookies Secure (HTTPS only). Default: on when SIAGA_PUBLIC_URL is https.",
+        default=False,
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every ``SIAGA_*`` variable. Raises ConfigError naming the variable."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = f.metadata["env"]
+            raw = env.get(name)
+            if raw is None:
+                continue
+            values[f.name] = _PARSERS[f.name](name, raw.strip())
+        if "secure_cookies" not in values:
+            values["secure_cookies"] = values.get("public_url", "").startswith("https://")
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Cross-field rules. Raises ConfigError."""
+        if self.env == "production" and len(self.secret_key.get()) < 32:
+            raise ConfigError(
+                "SIAGA_SECRET_KEY: required in production, at least 32 random characters"
+            )
+        if self.telegram_token and not self.telegram_webhook_secret:
+            # Polling mode needs no secret; the webhook refuses every request without one.
+            pass
+        if self.twilio_account_sid and not self.twilio_auth_token:
+            raise ConfigError("SIAGA_TWILIO_AUTH_TOKEN: required when SIAGA_TWILIO_ACCOUNT_SID is set")
+        if self.whatsapp_token and not self.whatsapp_app_secret:
+            raise ConfigError("SIAGA_WHATSAPP_APP_SECRET: required when SIAGA_WHATSAPP_TOKEN is set")
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the embedded SQLite database (one instance only)."""
+        return self.database_url.startswith("sqlite")
+
+    @staticmethod
+    def documentation() -> list[tuple[str, str, str]]:
+        """(variable, default, help) for every setting: the README's configuration table."""
+        rows = []
+        for f in fields(Settings):
+            if f.default_factory is not _MISSING:  # type: ignore[misc]
+                default = f.default_factory()  # type: ignore[misc]
+            else:
+                default = f.default
+            if isinstance(default, Secret):
+                shown = "(empty)" if not default else "(secret)"
+            elif isinstance(default, Mapping):
+                shown = ",".join(f"{k}={v}" for k, v in default.items())
+            else:
+                shown = str(default) if default != "" else "(empty)"
+            rows.append((f.metadata["env"], shown, f.metadata["help"]))
+        return rows
+
+
+from dataclasses import MISSING as _MISSING  # noqa: E402 - used only by documentation()
+
+_PARSERS.update(
+    {
+        "database_url": _database_url,
+        "public_url": _url,
+        "secret_key": lambda _n, v: Secret(v),
+        "env": _choice("development", "production"),
+        "host": lambda _n, v: v,
+        "port": _int_range(1, 65535),
+        "log_level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+        "max_body_bytes": _int_range(1024, 64 * 1024 * 1024),
+        "nlu_backend": _choice("embedded", "rasa"),
+        "nlu_model_path": lambda _n, v: v,
+        "rasa_url": _url,
+        "media_dir": lambda _n, v: v,
+        "media_max_bytes": _int_range(1024, 1024 * 1024 * 1024),
+        "outbox_max_attempts": _int_range(1, 100),
+        "outbox_poll_seconds": _float_pos,
+        "inbox_recover_seconds": _float_pos,
+        "telegram_token": lambda _n, v: Secret(v),
+        "telegram_webhook_secret": lambda _n, v: Secret(v),
+        "telegram_api_url": _url,
+        "twilio_account_sid": lambda _n, v: v,
+        "twilio_auth_token": lambda _n, v: Secret(v),
+        "twilio_whatsapp_number": lambda _n, v: v,
+        "twilio_api_url": _url,
+        "twilio_template_sid": lambda _n, v: v,
+        "whatsapp_token": lambda _n, v: Secret(v),
+        "whatsapp_app_secret": lambda _n, v: Secret(v),
+        "whatsapp_verify_token": lambda _n, v: Secret(v),
+        "whatsapp_phone_number_id": lambda _n, v: v,
+        "whatsapp_api_url": _url,
+        "whatsapp_template_name": lambda _n, v: v,
+        "alert_telegram_chat_id": lambda _n, v: v,
+        "sla_minutes": _urgency_minutes,
+        "login_max_failures": _int_range(1, 100),
+        "login_lockout_minutes": _int_range(1, 24 * 60),
+        "secure_cookies": _bool,
+    }
+)

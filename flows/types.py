@@ -1,0 +1,173 @@
+"""The flows contract: what a turn brings in, and what the conversation logic hands back.
+
+``run_turn(turn, state, deps) -> TurnResult`` is pure. The dispatcher (``bot.dispatcher``) loads the
+state, calls it, and applies the result in one database transaction: it saves ``new_state``, queues
+``replies`` in the outbox, and carries out each ``Effect``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from nlu.types import ParseResult, Urgency
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A quick-reply button: ``title`` is shown, ``payload`` comes back as the next turn's payload."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the user. Channels without buttons render them as a numbered list."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """An attachment the user sent, already stored by the gateway (``url`` is our own storage key)."""
+
+    kind: str  # image, audio, voice, video, document, sticker
+    url: str
+    mime_type: str | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A shared location pin."""
+
+    latitude: float
+    longitude: float
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """What a worker may be told about one of their own cases (``cek status``)."""
+
+    reference: str
+    intent: str
+    urgency: Urgency
+    status: str  # new, in_progress, waiting_for_worker, referred, resolved, closed
+    created_at: datetime
+    updated_at: datetime
+    last_update: str | None = None  # the latest status note meant for the worker
+
+
+@dataclass(frozen=True, slots=True)
+class UserTurn:
+    """One inbound message, as the flows see it (channel-neutral)."""
+
+    text: str
+    parse: ParseResult
+    channel: str
+    received_at: datetime
+    payload: str | None = None  # the button the user pressed, if any
+    media: tuple[MediaRef, ...] = ()
+    location: Location | None = None
+    display_name: str | None = None
+    has_consent: bool = False  # consent to process personal data was recorded for this contact
+    cases: tuple[CaseSummary, ...] = ()  # this contact's own cases, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """The persisted state of one conversation.
+
+    ``name`` is a stable string (``"idle"``, ``"intake:ask_employer"``, ``"handoff:active"``);
+    renaming one needs a data migration. ``data`` must be JSON-serialisable.
+    """
+
+    name: str = "idle"
+    data: Mapping[str, Any] = field(default_factory=dict)
+    language: str | None = None  # the reply language the user chose or we detected
+
+
+# --- Effects: what the dispatcher does after saving the turn --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordConsent:
+    """Record the user's answer to the consent question (UU 27/2022), with the text version."""
+
+    granted: bool
+    text_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    """Open a case ticket. ``reference`` comes from ``FlowDeps.new_reference`` so replies can quote it.
+
+    The dispatcher links the current inbound message to the case, puts it in the command-centre
+    queue, and alerts the rapid-response team when ``urgency`` is critical.
+    """
+
+    reference: str
+    intent: str
+    urgency: Urgency
+    urgency_reasons: tuple[str, ...] = ()
+    reporter: str = "self"  # self, family, friend, other
+    fields: Mapping[str, Any] = field(default_factory=dict)  # intake answers so far
+    pin: str | None = None  # lets the reporter check the status from another phone
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateCase:
+    """Merge intake answers into a case, and optionally raise its urgency or correct its intent."""
+
+    reference: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    intent: str | None = None
+    urgency: Urgency | None = None  # only ever raised by the dispatcher, never lowered
+    submitted: bool = False  # True when the worker finished or ended the intake
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHandoff:
+    """Put the conversation in the command-centre queue; the bot goes quiet while a human owns it."""
+
+    reason: str
+    urgency: Urgency = Urgency.NORMAL
+    reference: str | None = None  # the case to attach to; the dispatcher opens one if None
+
+
+@dataclass(frozen=True, slots=True)
+class LookupCase:
+    """Ask the dispatcher to look up a case by reference and PIN (a case filed from another phone).
+
+    The dispatcher answers with ``flows.render_case_status(summary_or_None, language)``.
+    """
+
+    reference: str
+    pin: str
+
+
+Effect = RecordConsent | OpenCase | UpdateCase | RequestHandoff | LookupCase
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    """What one turn produced."""
+
+    replies: tuple[Reply, ...]
+    new_state: ConversationState
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FlowDeps:
+    """Everything the flows may use besides the turn and the state: injected, so tests are exact."""
+
+    retriever: Any  # knowledge.retriever.Retriever
+    now: Callable[[], datetime]
+    new_reference: Callable[[], str]  # a short, unique, human-friendly case reference
+    new_pin: Callable[[], str]  # a short numeric PIN

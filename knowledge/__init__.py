@@ -1,0 +1,1 @@
+"""The curated knowledge base: articles with sources, and retrieval for FAQ answers."""
