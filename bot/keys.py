@@ -1,0 +1,26 @@
+"""Typed ``web.AppKey`` constants: what the composition root (``bot.app``) puts on the app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.channels.base import ChannelAdapter
+    from bot.dispatcher import Dispatcher
+    from bot.sender import Sender
+    from nlu.types import NluBackend
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("sessions")
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+ADAPTERS: web.AppKey[dict[str, ChannelAdapter]] = web.AppKey("adapters")
+NLU: web.AppKey[NluBackend] = web.AppKey("nlu")
+DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
+SENDER: web.AppKey[Sender] = web.AppKey("sender")

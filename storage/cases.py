@@ -1,0 +1,217 @@
+"""Case tickets and their audit trail.
+
+Every change to a case writes a ``CaseEvent`` in the same transaction, so the trail cannot miss a
+change that happened. Urgency may be raised by anyone but lowered only by an operator (audited).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.types import CaseSummary
+from nlu.types import Urgency
+from storage.models import Case, CaseEvent, utcnow
+from storage.security import hash_secret, verify_secret
+
+OPEN_STATUSES = ("new", "in_progress", "waiting_for_worker", "referred")
+STATUSES = (*OPEN_STATUSES, "resolved", "closed")
+
+# Unambiguous on a small screen and when read out on the phone: no 0/O, 1/I/L, 5/S, 2/Z.
+_REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
+
+
+def new_reference() -> str:
+    """A short case reference the worker can quote, e.g. ``SGA-7KXM4P``."""
+    return "SGA-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+
+
+def new_pin() -> str:
+    """A 6-digit PIN that lets the reporter check a case from another phone."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def audit(
+    session: AsyncSession,
+    action: str,
+    *,
+    case_id: int | None = None,
+    operator_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Write one audit-trail entry (who, what, when) in the caller's transaction."""
+    session.add(
+        CaseEvent(
+            case_id=case_id,
+            operator_id=operator_id,
+            action=action,
+            detail=dict(detail or {}),
+            created_at=utcnow(),
+        )
+    )
+
+
+# Intake field names (flows.intake) that the queue filters and reports on get their own columns.
+_COLUMN_FIELDS = {
+    "worker_name": "affected_name",
+    "country": "country",
+    "p3mi": "recruitment_company",
+}
+
+
+def _apply_fields(case: Case, fields: Mapping[str, Any]) -> None:
+    merged = dict(case.fields or {})
+    merged.update({k: v for k, v in fields.items() if v is not None})
+    case.fields = merged
+    for key, column in _COLUMN_FIELDS.items():
+        value = merged.get(key)
+        if isinstance(value, str) and value.strip():
+            setattr(case, column, value.strip()[:200])
+
+
+async def open_case(
+    session: AsyncSession,
+    *,
+    reference: str,
+    contact_id: int,
+    conversation_id: int,
+    channel: str,
+    intent: str,
+    urgency: Urgency,
+    urgency_reasons: tuple[str, ...] | list[str] = (),
+    reporter: str = "self",
+    fields: Mapping[str, Any] | None = None,
+    pin: str | None = None,
+    handoff: bool = False,
+) -> Case:
+    """Create a case ticket in the command-centre queue."""
+    now = utcnow()
+    case = Case(
+        reference=reference,
+        pin_hash=hash_secret(pin) if pin else None,
+        contact_id=contact_id,
+        conversation_id=conversation_id,
+        channel=channel,
+        intent=intent,
+        urgency=str(urgency),
+        urgency_rank=urgency.rank,
+        urgency_reasons=list(urgency_reasons),
+        status="new",
+        reporter=reporter,
+        fields={},
+        submitted=False,
+        handoff_requested=handoff,
+        created_at=now,
+        updated_at=now,
+        last_inbound_at=now,
+    )
+    _apply_fields(case, fields or {})
+    session.add(case)
+    await session.flush()
+    audit(
+        session,
+        "opened",
+        case_id=case.id,
+        detail={"intent": intent, "urgency": str(urgency), "reasons": list(urgency_reasons)},
+    )
+    return case
+
+
+async def by_reference(session: AsyncSession, reference: str) -> Case | None:
+    """A case by its reference (case-insensitive, spaces and dashes tolerated)."""
+    cleaned = reference.strip().upper().replace(" ", "")
+    if not cleaned.startswith("SGA-") and cleaned.startswith("SGA"):
+        cleaned = "SGA-" + cleaned[3:]
+    return (
+        await session.execute(select(Case).where(Case.reference == cleaned))
+    ).scalar_one_or_none()
+
+
+def raise_urgency(case: Case, urgency: Urgency, reasons: tuple[str, ...] | list[str] = ()) -> bool:
+    """Raise (never lower) a case's urgency; True if it went up."""
+    current = Urgency(case.urgency)
+    if urgency.rank <= current.rank:
+        return False
+    case.urgency = str(urgency)
+    case.urgency_rank = urgency.rank
+    case.urgency_reasons = [*(case.urgency_reasons or []), *reasons]
+    return True
+
+
+async def update_case(
+    session: AsyncSession,
+    case: Case,
+    *,
+    fields: Mapping[str, Any] | None = None,
+    intent: str | None = None,
+    urgency: Urgency | None = None,
+    reasons: tuple[str, ...] = (),
+    submitted: bool = False,
+    operator_id: int | None = None,
+) -> bool:
+    """Merge intake answers and corrections into a case. Returns True if urgency went up."""
+    changes: dict[str, Any] = {}
+    if fields:
+        _apply_fields(case, fields)
+        changes["fields"] = sorted(fields)  # names only: the values are personal data
+    if intent and intent != case.intent:
+        changes["intent"] = [case.intent, intent]
+        case.intent = intent
+    raised = False
+    if urgency is not None:
+        before = case.urgency
+        raised = raise_urgency(case, urgency, reasons)
+        if raised:
+            changes["urgency"] = [before, case.urgency]
+    if submitted and not case.submitted:
+        case.submitted = True
+        changes["submitted"] = True
+    if changes:
+        case.updated_at = utcnow()
+        audit(session, "updated", case_id=case.id, operator_id=operator_id, detail=changes)
+    return raised
+
+
+async def current_open_case(session: AsyncSession, conversation_id: int) -> Case | None:
+    """The newest open case of a conversation: where new messages and media are filed."""
+    stmt = (
+        select(Case)
+        .where(Case.conversation_id == conversation_id, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def summary_of(case: Case) -> CaseSummary:
+    """What the worker may be told about a case."""
+    return CaseSummary(
+        reference=case.reference,
+        intent=case.intent,
+        urgency=Urgency(case.urgency),
+        status=case.status,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        last_update=case.last_worker_update,
+    )
+
+
+async def contact_cases(
+    session: AsyncSession, contact_id: int, limit: int = 5
+) -> tuple[CaseSummary, ...]:
+    """A contact's own cases, newest first (for "cek status")."""
+    stmt = select(Case).where(Case.contact_id == contact_id).order_by(Case.id.desc()).limit(limit)
+    return tuple(summary_of(c) for c in (await session.execute(stmt)).scalars())
+
+
+async def lookup_with_pin(session: AsyncSession, reference: str, pin: str) -> CaseSummary | None:
+    """A case's summary for someone who knows its reference and PIN; None otherwise (no oracle)."""
+    case = await by_reference(session, reference)
+    if case is None or not verify_secret(case.pin_hash, pin.strip()):
+        return None
+    audit(session, "status_checked_with_pin", case_id=case.id)
+    return summary_of(case)

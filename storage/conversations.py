@@ -1,0 +1,159 @@
+"""Contacts, conversations and the message log.
+
+Conversation state is loaded only after the conversation row is locked (aiogram #1317: reading
+state before taking the lock lets two updates of one chat overwrite each other).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.types import ConversationState
+from storage.models import Contact, Conversation, Message, utcnow
+
+
+async def get_or_create_contact(
+    session: AsyncSession,
+    channel: str,
+    channel_user_id: str,
+    *,
+    display_name: str | None = None,
+    phone: str | None = None,
+    alt_user_id: str | None = None,
+) -> Contact:
+    """The contact for a channel user, created on first contact (race-safe across instances)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(Contact)
+        .values(
+            channel=channel,
+            channel_user_id=channel_user_id,
+            display_name=display_name,
+            phone=phone,
+            alt_user_id=alt_user_id,
+            blocked=False,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+    )
+    contact = (
+        await session.execute(
+            select(Contact).where(
+                Contact.channel == channel, Contact.channel_user_id == channel_user_id
+            )
+        )
+    ).scalar_one()
+    # Keep what the provider tells us current (names change, BSUIDs appear later).
+    if display_name and contact.display_name != display_name:
+        contact.display_name = display_name
+    if phone and not contact.phone:
+        contact.phone = phone
+    if alt_user_id and contact.alt_user_id != alt_user_id:
+        contact.alt_user_id = alt_user_id
+    return contact
+
+
+async def lock_conversation(session: AsyncSession, contact: Contact) -> Conversation:
+    """The contact's conversation, created if missing, row-locked until the transaction ends.
+
+    On PostgreSQL ``FOR UPDATE`` serialises instances working on the same chat. SQLite has a single
+    writer, and the in-process per-conversation worker already serialises turns.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(Conversation)
+        .values(contact_id=contact.id, state="idle", state_data={}, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["contact_id"])
+    )
+    stmt = select(Conversation).where(Conversation.contact_id == contact.id)
+    if dialect == "postgresql":
+        stmt = stmt.with_for_update(of=Conversation)
+    return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+
+
+def state_of(conversation: Conversation) -> ConversationState:
+    """The flows' view of the stored state."""
+    return ConversationState(
+        name=conversation.state,
+        data=dict(conversation.state_data or {}),
+        language=conversation.language,
+    )
+
+
+def save_state(conversation: Conversation, state: ConversationState) -> None:
+    """Write the flows' new state back (the caller's transaction commits it)."""
+    conversation.state = state.name
+    conversation.state_data = dict(state.data)
+    conversation.language = state.language
+    conversation.updated_at = utcnow()
+
+
+def add_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    *,
+    direction: str,
+    text: str,
+    origin: str,
+    created_at: datetime | None = None,
+    channel_message_id: str | None = None,
+    payload: str | None = None,
+    buttons: list[dict[str, str]] | None = None,
+    media: list[dict[str, Any]] | None = None,
+    location: Mapping[str, Any] | None = None,
+    nlu: Mapping[str, Any] | None = None,
+    case_id: int | None = None,
+    outbox_id: int | None = None,
+    operator_id: int | None = None,
+) -> Message:
+    """Append one message to the conversation log that operators read."""
+    message = Message(
+        conversation_id=conversation.id,
+        direction=direction,
+        origin=origin,
+        text=text,
+        created_at=created_at or utcnow(),
+        channel_message_id=channel_message_id,
+        payload=payload,
+        buttons=buttons,
+        media=media,
+        location=dict(location) if location else None,
+        nlu=dict(nlu) if nlu else None,
+        case_id=case_id,
+        outbox_id=outbox_id,
+        operator_id=operator_id,
+    )
+    session.add(message)
+    conversation.last_message_at = message.created_at
+    return message
+
+
+async def set_blocked(
+    session: AsyncSession, channel: str, channel_user_id: str, blocked: bool
+) -> None:
+    """The user blocked (or unblocked) the bot: the sender stops (or resumes) sending to them."""
+    await session.execute(
+        update(Contact)
+        .where(Contact.channel == channel, Contact.channel_user_id == channel_user_id)
+        .values(blocked=blocked)
+    )
+
+
+async def find_conversation(
+    session: AsyncSession, channel: str, channel_user_id: str
+) -> Conversation | None:
+    """The conversation of a channel user, if they ever wrote."""
+    stmt = (
+        select(Conversation)
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .where(Contact.channel == channel, Contact.channel_user_id == channel_user_id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

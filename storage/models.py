@@ -1,0 +1,268 @@
+"""Database tables (SQLAlchemy 2 typed models). Alembic migrations in ``storage/migrations``.
+
+Types are chosen to behave the same on SQLite and PostgreSQL: JSON columns, timezone-aware
+timestamps stored as UTC, and string enums (stable persisted names) rather than native enums.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (DTZ: the 24-hour window needs aware datetimes)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that always comes back timezone-aware in UTC, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC; refuse naive datetimes, which are bugs waiting to happen."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """SQLite returns naive values: they were stored as UTC."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Portable JSON: JSONB would be nicer on PostgreSQL, but one migration for both matters more here.
+JsonDict = JSON().with_variant(JSON(), "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (Alembic needs them to alter tables)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JsonDict,
+        datetime: UTCDateTime,
+    }
+
+
+class Contact(Base):
+    """A person writing to us on one channel (a worker, a family member, a prospective worker)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    channel_user_id: Mapped[str] = mapped_column(String(128))
+    alt_user_id: Mapped[str | None] = mapped_column(String(128), index=True)  # WhatsApp BSUID
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    consent_given: Mapped[bool | None] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None]
+    consent_version: Mapped[str | None] = mapped_column(String(32))
+    last_inbound_at: Mapped[datetime | None]  # opens WhatsApp's 24-hour window
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """The bot's state with one contact, and who owns the conversation (the bot or an operator)."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(64), default="idle")
+    state_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    language: Mapped[str | None] = mapped_column(String(8))
+    owner_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_message_at: Mapped[datetime | None]
+
+    contact: Mapped[Contact] = relationship(lazy="joined")
+
+
+class Message(Base):
+    """Every message in and out, with its NLU result: the conversation operators read."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_created", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # in, out
+    origin: Mapped[str] = mapped_column(String(16), default="user")  # user, bot, operator, system
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    channel_message_id: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str | None] = mapped_column(String(256))
+    buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JsonDict)
+    media: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonDict)
+    location: Mapped[dict[str, Any] | None] = mapped_column(JsonDict)
+    nlu: Mapped[dict[str, Any] | None] = mapped_column(JsonDict)
+    outbox_id: Mapped[int | None] = mapped_column(BigId)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Case(Base):
+    """A case ticket: what the command centre works on. ``reference`` is what the worker quotes."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_queue", "status", "urgency_rank", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    intent: Mapped[str] = mapped_column(String(64))
+    urgency: Mapped[str] = mapped_column(String(16))
+    urgency_rank: Mapped[int] = mapped_column(Integer)  # 3 critical … 0 low, for the queue order
+    urgency_reasons: Mapped[list[str]] = mapped_column(JsonDict, default=list)
+    status: Mapped[str] = mapped_column(String(24), default="new")
+    resolution: Mapped[str | None] = mapped_column(Text)
+    reporter: Mapped[str] = mapped_column(
+        String(16), default="self"
+    )  # self, family, friend, other
+    affected_name: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(64), index=True)
+    recruitment_company: Mapped[str | None] = mapped_column(String(200), index=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)  # all intake answers
+    submitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    handoff_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    last_worker_update: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_inbound_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+
+
+class CaseEvent(Base):
+    """The audit trail: who (operator or the system) saw or changed what, and when."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), index=True)
+    action: Mapped[str] = mapped_column(String(48))  # opened, viewed, status_changed, note, …
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Operator(Base):
+    """A command-centre user of the console."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # operator, supervisor, admin
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboxEvent(Base):
+    """A raw provider event, stored before it is acknowledged; the unique key absorbs retries."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "dedup_key"),
+        Index("ix_inbox_pending", "status", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    dedup_key: Mapped[str] = mapped_column(String(160))
+    conversation_key: Mapped[str] = mapped_column(String(128))
+    event: Mapped[dict[str, Any]] = mapped_column()  # the parsed MessageIn, JSON-encoded
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent (or sent), with its retry bookkeeping and delivery status."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        UniqueConstraint("source_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(128))
+    # Idempotency: "<inbox id>:<n>" for bot replies, so reprocessing an event cannot queue twice.
+    source_key: Mapped[str | None] = mapped_column(String(80))
+    origin: Mapped[str] = mapped_column(String(16), default="bot")  # bot, operator, system, alert
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[dict[str, str]]] = mapped_column(JsonDict, default=list)
+    template: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # pending → sending → sent → delivered/read; failed (gave up); web chat: pending → fetched
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A console login session (the cookie carries only a random id; the row is the truth)."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -1,0 +1,261 @@
+"""The outbox: every message we send, bot or operator, goes through here (one send path).
+
+Rows are written in the same transaction as the state change that caused them, so a reply is
+queued exactly when the turn is committed. The sender claims rows with a lease; a crash while
+sending makes the row due again after the lease (at-least-once towards the provider, with the
+window kept to one HTTP round trip).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import Contact, Conversation, OutboxMessage, utcnow
+
+# Channels whose messages are fetched by the client instead of pushed by the sender.
+PULL_CHANNELS = frozenset({"webchat"})
+FINAL_STATUSES = ("sent", "delivered", "read", "failed", "fetched")
+
+
+def enqueue(
+    session: AsyncSession,
+    *,
+    channel: str,
+    recipient: str,
+    text: str,
+    buttons: list[dict[str, str]] | None = None,
+    conversation_id: int | None = None,
+    origin: str = "bot",
+    operator_id: int | None = None,
+    source_key: str | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox (flushed with the caller's transaction)."""
+    row = OutboxMessage(
+        channel=channel,
+        recipient=recipient,
+        text=text,
+        buttons=buttons or [],
+        conversation_id=conversation_id,
+        origin=origin,
+        operator_id=operator_id,
+        source_key=source_key,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A claimed outbox row with what the adapter needs to send it."""
+
+    id: int
+    channel: str
+    recipient: str
+    text: str
+    buttons: list[dict[str, str]]
+    attempts: int
+    conversation_id: int | None
+    last_inbound_at: Any  # datetime | None: opens WhatsApp's 24-hour window
+    blocked: bool
+
+
+async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
+    """Ids of due rows that are first in line for their conversation.
+
+    A later message is never sent before an earlier one of the same conversation is final, so
+    replies keep their order even while an earlier one is backing off.
+    """
+    now = utcnow()
+    earlier = aliased(OutboxMessage)
+    blocked_by_earlier = exists().where(
+        and_(
+            earlier.conversation_id == OutboxMessage.conversation_id,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_(("pending", "sending")),
+        )
+    )
+    stmt = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.channel.not_in(PULL_CHANNELS),
+            (OutboxMessage.conversation_id.is_(None)) | ~blocked_by_earlier,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def claim(session: AsyncSession, outbox_id: int, lease: timedelta) -> Due | None:
+    """Take one row for sending; None when another worker or instance got it first."""
+    now = utcnow()
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == outbox_id,
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(status="sending", lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None
+    row = await session.get(OutboxMessage, outbox_id, populate_existing=True)
+    assert row is not None  # noqa: S101 - we just updated it inside this transaction
+    last_inbound = None
+    blocked = False
+    if row.conversation_id is not None:
+        contact = (
+            await session.execute(
+                select(Contact)
+                .join(Conversation, Conversation.contact_id == Contact.id)
+                .where(Conversation.id == row.conversation_id)
+            )
+        ).scalar_one_or_none()
+        if contact is not None:
+            last_inbound = contact.last_inbound_at
+            blocked = contact.blocked
+    return Due(
+        id=row.id,
+        channel=row.channel,
+        recipient=row.recipient,
+        text=row.text,
+        buttons=list(row.buttons or []),
+        attempts=row.attempts,
+        conversation_id=row.conversation_id,
+        last_inbound_at=last_inbound,
+        blocked=blocked,
+    )
+
+
+async def next_in_conversation(session: AsyncSession, conversation_id: int) -> int | None:
+    """The next due row of a conversation, if it is first in line."""
+    stmt = (
+        select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at)
+        .where(
+            OutboxMessage.conversation_id == conversation_id,
+            OutboxMessage.status.in_(("pending", "sending")),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None or row.status != "pending" or row.next_attempt_at > utcnow():
+        return None
+    return int(row.id)
+
+
+async def mark_sent(session: AsyncSession, outbox_id: int, external_id: str | None) -> None:
+    """The provider accepted the message."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(
+            status="sent",
+            external_id=external_id,
+            sent_at=utcnow(),
+            lease_until=None,
+            last_error=None,
+        )
+    )
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    """Exponential backoff with jitter (1 s, 2 s, 4 s … 5 min), or what the provider asked."""
+    if retry_after is not None and retry_after > 0:
+        return timedelta(seconds=retry_after)
+    base = min(300.0, 2.0 ** max(0, attempts - 1))
+    return timedelta(seconds=base * (0.8 + 0.4 * random.random()))  # noqa: S311 - jitter only
+
+
+async def mark_failed_attempt(
+    session: AsyncSession,
+    outbox_id: int,
+    *,
+    error: str,
+    retryable: bool,
+    attempts: int,
+    max_attempts: int,
+    retry_after: float | None = None,
+) -> str:
+    """Record a failed send: back off and retry, or give up. Returns the new status."""
+    give_up = not retryable or attempts >= max_attempts
+    values: dict[str, Any] = {"last_error": error[:500], "lease_until": None}
+    if give_up:
+        values["status"] = "failed"
+    else:
+        values["status"] = "pending"
+        values["next_attempt_at"] = utcnow() + backoff(attempts, retry_after)
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values)
+    )
+    return str(values["status"])
+
+
+async def release_expired_leases(session: AsyncSession) -> int:
+    """Rows stuck in ``sending`` past their lease (the sender died mid-send) become due again."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.lease_until < utcnow())
+        .values(status="pending", lease_until=None, next_attempt_at=utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_delivery(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    status: str,
+    error: str | None = None,
+) -> bool:
+    """Apply a provider's delivery receipt (delivered, read, failed). False if unknown message."""
+    values: dict[str, Any] = {"delivery_status": status}
+    if status == "failed":
+        values["status"] = "failed"
+        values["last_error"] = (error or "failed")[:500]
+    elif status in {"delivered", "read"}:
+        values["status"] = status
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.external_id == external_id)
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def fetch_for_webchat(
+    session: AsyncSession, conversation_id: int, *, source_prefix: str | None = None
+) -> list[OutboxMessage]:
+    """Hand pending web-chat messages to the browser exactly once (pending → fetched)."""
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.conversation_id == conversation_id,
+        OutboxMessage.channel == "webchat",
+        OutboxMessage.status == "pending",
+    )
+    if source_prefix is not None:
+        stmt = stmt.where(OutboxMessage.source_key.startswith(source_prefix))
+    rows = list((await session.execute(stmt.order_by(OutboxMessage.id))).scalars())
+    fetched: list[OutboxMessage] = []
+    for row in rows:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+            .values(status="fetched", delivery_status="delivered", sent_at=utcnow())
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            fetched.append(row)
+    return fetched
