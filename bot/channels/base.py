@@ -13,11 +13,11 @@ from typing import Any, ClassVar, Protocol
 from flows.types import Button, Location, MediaRef
 
 
-class InvalidSignature(Exception):  # noqa: N818 - the name is the provider-neutral term
+class InvalidSignature(Exception):  # the name is the provider-neutral term (no "Error" suffix)
     """The request is not from the provider (wrong or missing signature/secret): HTTP 403."""
 
 
-class AnomalousPayload(Exception):  # noqa: N818
+class AnomalousPayload(Exception):
     """The request claims to be from the provider but cannot be parsed: HTTP 400."""
 
 
@@ -93,7 +93,10 @@ InboundEvent = MessageIn | StatusUpdate | UserBlocked | Ignored
 
 @dataclass(frozen=True, slots=True)
 class AckResponse:
-    """What to answer the provider with (a dataclass, not a web.Response, so parse tests stay pure)."""
+    """What to answer the provider with.
+
+    A dataclass, not a web.Response, so parse tests stay pure.
+    """
 
     status: int = 200
     body: bytes = b""
@@ -111,6 +114,9 @@ class OutboundMessage:
     template: str | None = None  # approved template name/SID for WhatsApp outside the 24-h window
     template_variables: Mapping[str, str] = field(default_factory=dict)
     within_window: bool = True  # False: WhatsApp free text is not allowed (24-hour rule)
+    # Added by the channels work: the contact's language, used as the WhatsApp template's
+    # ``language.code`` (Meta needs one per send); None means Indonesian ("id").
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +152,32 @@ class SendError(Exception):
         self.code = code
         self.retry_after = retry_after
         self.blocked = blocked
+
+
+class MediaError(Exception):
+    """An attachment could not be fetched from the provider, or it is larger than allowed.
+
+    Raised by ``MediaSource.download``; ``bot.media.fetch_and_store`` catches it, so a message
+    whose media failed still reaches the flows (with an empty media url).
+    """
+
+    def __init__(self, reason: str, *, too_large: bool = False) -> None:
+        """Build the error; ``reason`` must not contain file URLs with tokens or user data."""
+        super().__init__(reason)
+        self.reason = reason
+        self.too_large = too_large
+
+
+class MediaSource(Protocol):
+    """An adapter that can fetch the attachments it reported in ``MessageIn.media``.
+
+    Every adapter in ``bot.channels.registry`` implements it; it is a separate Protocol so the
+    webchat (which has no provider-side media) need not.
+    """
+
+    async def download(self, ref: MediaRef, max_bytes: int) -> tuple[bytes, str | None]:
+        """Fetch ``ref.url`` (a provider file id or URL): (bytes, mime). Raises MediaError. I/O."""
+        ...
 
 
 class ChannelAdapter(Protocol):
