@@ -50,14 +50,14 @@ class Secret:
         return hash(self._value)
 
 
-def _setting(env: str, help: str, **kw: Any) -> Any:  # noqa: A002 - "help" reads best here
+def _setting(env: str, help: str, **kw: Any) -> Any:
     return field(metadata={"env": env, "help": help}, **kw)
 
 
 def _url(name: str, value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigError(f"{name}: must be an http(s) URL like https://example.org, got {value!r}")
+        raise ConfigError(f"{name}: must be an http(s) URL like https://x.org, got {value!r}")
     return value.rstrip("/")
 
 
@@ -123,7 +123,7 @@ def _urgency_minutes(name: str, value: str) -> Mapping[str, int]:
         key, _, minutes = part.partition("=")
         key = key.strip()
         if key not in {"critical", "high", "normal"} or not minutes.strip().isdigit():
-            raise ConfigError(f"{name}: expected e.g. critical=15,high=240,normal=2880, got {value!r}")
+            raise ConfigError(f"{name}: expected e.g. critical=15,high=240, got {value!r}")
         out[key] = int(minutes)
     return out
 
@@ -161,7 +161,8 @@ class Settings:
     host: str = _setting("SIAGA_HOST", "Interface to listen on.", default="127.0.0.1")
     port: int = _setting("SIAGA_PORT", "TCP port to listen on.", default=8080)
     log_level: str = _setting(
-        "SIAGA_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR. Logs never contain message text.",
+        "SIAGA_LOG_LEVEL",
+        "DEBUG, INFO, WARNING or ERROR. Logs never contain message text.",
         default="INFO",
     )
     max_body_bytes: int = _setting(
@@ -170,7 +171,8 @@ class Settings:
         default=256 * 1024,
     )
     nlu_backend: str = _setting(
-        "SIAGA_NLU_BACKEND", "embedded (default, offline) or rasa (calls SIAGA_RASA_URL).",
+        "SIAGA_NLU_BACKEND",
+        "embedded (default, offline) or rasa (calls SIAGA_RASA_URL).",
         default="embedded",
     )
     nlu_model_path: str = _setting(
@@ -180,18 +182,23 @@ class Settings:
         default="",
     )
     rasa_url: str = _setting(
-        "SIAGA_RASA_URL", "Base URL of a Rasa server started with --enable-api.",
+        "SIAGA_RASA_URL",
+        "Base URL of a Rasa server started with --enable-api.",
         default="http://127.0.0.1:5005",
     )
     media_dir: str = _setting(
-        "SIAGA_MEDIA_DIR", "Directory where voice notes, photos and documents are stored.",
+        "SIAGA_MEDIA_DIR",
+        "Directory where voice notes, photos and documents are stored.",
         default="./media",
     )
     media_max_bytes: int = _setting(
-        "SIAGA_MEDIA_MAX_BYTES", "Largest attachment downloaded and kept.", default=20 * 1024 * 1024
+        "SIAGA_MEDIA_MAX_BYTES",
+        "Largest attachment downloaded and kept.",
+        default=20 * 1024 * 1024,
     )
     outbox_max_attempts: int = _setting(
-        "SIAGA_OUTBOX_MAX_ATTEMPTS", "Send attempts before an outbox message is marked failed.",
+        "SIAGA_OUTBOX_MAX_ATTEMPTS",
+        "Send attempts before an outbox message is marked failed.",
         default=8,
     )
     outbox_poll_seconds: float = _setting(
@@ -206,7 +213,8 @@ class Settings:
         default=30.0,
     )
     telegram_token: Secret = _setting(
-        "SIAGA_TELEGRAM_TOKEN", "Bot token from @BotFather. Empty: Telegram is off.",
+        "SIAGA_TELEGRAM_TOKEN",
+        "Bot token from @BotFather. Empty: Telegram is off.",
         default=Secret(""),
     )
     telegram_webhook_secret: Secret = _setting(
@@ -215,21 +223,24 @@ class Settings:
         default=Secret(""),
     )
     telegram_api_url: str = _setting(
-        "SIAGA_TELEGRAM_API_URL", "Bot API base URL (tests point it at a local fake).",
+        "SIAGA_TELEGRAM_API_URL",
+        "Bot API base URL (tests point it at a local fake).",
         default="https://api.telegram.org",
     )
     twilio_account_sid: str = _setting(
         "SIAGA_TWILIO_ACCOUNT_SID", "Twilio Account SID (AC…). Empty: Twilio is off.", default=""
     )
     twilio_auth_token: Secret = _setting(
-        "SIAGA_TWILIO_AUTH_TOKEN", "Twilio auth token; also verifies X-Twilio-Signature.",
+        "SIAGA_TWILIO_AUTH_TOKEN",
+        "Twilio auth token; also verifies X-Twilio-Signature.",
         default=Secret(""),
     )
     twilio_whatsapp_number: str = _setting(
         "SIAGA_TWILIO_WHATSAPP_NUMBER", "Sender, e.g. whatsapp:+14155238886.", default=""
     )
     twilio_api_url: str = _setting(
-        "SIAGA_TWILIO_API_URL", "Twilio API base URL (tests point it at a local fake).",
+        "SIAGA_TWILIO_API_URL",
+        "Twilio API base URL (tests point it at a local fake).",
         default="https://api.twilio.com",
     )
     twilio_template_sid: str = _setting(
@@ -238,22 +249,26 @@ class Settings:
         default="",
     )
     whatsapp_token: Secret = _setting(
-        "SIAGA_WHATSAPP_TOKEN", "Cloud API access token. Empty: Cloud API is off.",
+        "SIAGA_WHATSAPP_TOKEN",
+        "Cloud API access token. Empty: Cloud API is off.",
         default=Secret(""),
     )
     whatsapp_app_secret: Secret = _setting(
-        "SIAGA_WHATSAPP_APP_SECRET", "App secret; verifies X-Hub-Signature-256.",
+        "SIAGA_WHATSAPP_APP_SECRET",
+        "App secret; verifies X-Hub-Signature-256.",
         default=Secret(""),
     )
     whatsapp_verify_token: Secret = _setting(
-        "SIAGA_WHATSAPP_VERIFY_TOKEN", "Token for the GET webhook verification handshake.",
+        "SIAGA_WHATSAPP_VERIFY_TOKEN",
+        "Token for the GET webhook verification handshake.",
         default=Secret(""),
     )
     whatsapp_phone_number_id: str = _setting(
         "SIAGA_WHATSAPP_PHONE_NUMBER_ID", "Sender phone number id.", default=""
     )
     whatsapp_api_url: str = _setting(
-        "SIAGA_WHATSAPP_API_URL", "Graph API base URL incl. version (tests: a local fake).",
+        "SIAGA_WHATSAPP_API_URL",
+        "Graph API base URL incl. version (tests: a local fake).",
         default="https://graph.facebook.com/v21.0",
     )
     whatsapp_template_name: str = _setting(
@@ -272,11 +287,13 @@ class Settings:
         default_factory=lambda: {"critical": 15, "high": 240, "normal": 2880},
     )
     login_max_failures: int = _setting(
-        "SIAGA_LOGIN_MAX_FAILURES", "Failed console logins before the account is locked.",
+        "SIAGA_LOGIN_MAX_FAILURES",
+        "Failed console logins before the account is locked.",
         default=5,
     )
     login_lockout_minutes: int = _setting(
-        "SIAGA_LOGIN_LOCKOUT_MINUTES", "How long a locked console account stays locked.",
+        "SIAGA_LOGIN_LOCKOUT_MINUTES",
+        "How long a locked console account stays locked.",
         default=15,
     )
     secure_cookies: bool = _setting(
@@ -308,13 +325,10 @@ class Settings:
             raise ConfigError(
                 "SIAGA_SECRET_KEY: required in production, at least 32 random characters"
             )
-        if self.telegram_token and not self.telegram_webhook_secret:
-            # Polling mode needs no secret; the webhook refuses every request without one.
-            pass
         if self.twilio_account_sid and not self.twilio_auth_token:
-            raise ConfigError("SIAGA_TWILIO_AUTH_TOKEN: required when SIAGA_TWILIO_ACCOUNT_SID is set")
+            raise ConfigError("SIAGA_TWILIO_AUTH_TOKEN: required with SIAGA_TWILIO_ACCOUNT_SID")
         if self.whatsapp_token and not self.whatsapp_app_secret:
-            raise ConfigError("SIAGA_WHATSAPP_APP_SECRET: required when SIAGA_WHATSAPP_TOKEN is set")
+            raise ConfigError("SIAGA_WHATSAPP_APP_SECRET: required with SIAGA_WHATSAPP_TOKEN")
 
     @property
     def is_sqlite(self) -> bool:
@@ -326,10 +340,8 @@ class Settings:
         """(variable, default, help) for every setting: the README's configuration table."""
         rows = []
         for f in fields(Settings):
-            if f.default_factory is not _MISSING:  # type: ignore[misc]
-                default = f.default_factory()  # type: ignore[misc]
-            else:
-                default = f.default
+            factory: Any = f.default_factory
+            default = factory() if factory is not _MISSING else f.default
             if isinstance(default, Secret):
                 shown = "(empty)" if not default else "(secret)"
             elif isinstance(default, Mapping):

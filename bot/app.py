@@ -1,0 +1,190 @@
+"""Composition root: builds the aiohttp application and owns every resource's lifecycle.
+
+Each resource (database engine, HTTP client session, channel adapters, NLU, dispatcher, sender)
+is an async context in ``app.cleanup_ctx``, so start-up and shutdown happen in one place and in
+reverse order. Other packages get their values as constructor arguments, never from globals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from flows.router import render_case_status, run_turn, safety_fallback_reply
+from nlu.pipeline import EmbeddedNlu
+from nlu.rasa_http import RasaHttpNlu
+from sqlalchemy import text
+
+from bot.channels.base import ChannelAdapter
+from bot.channels.registry import build_adapters
+from bot.config import Settings
+from bot.console import setup_console
+from bot.dispatcher import Dispatcher, TextHooks
+from bot.keys import ADAPTERS, DISPATCHER, ENGINE, HTTP, NLU, SENDER, SESSIONS, SETTINGS
+from bot.media import MediaStore, fetch_and_store
+from bot.sender import Sender
+from bot.webchat import setup_webchat
+from bot.webhooks import setup_webhooks
+from flows.types import FlowDeps, MediaRef
+from knowledge.retriever import InMemoryRetriever
+from nlu.types import NluBackend
+from storage import cases
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade_async
+from storage.models import utcnow
+
+log = logging.getLogger("bot.app")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn client errors into JSON with a reason, and unexpected ones into a logged 500.
+
+    A 413 (body over SIAGA_MAX_BODY_BYTES) comes from aiohttp itself while reading the body.
+    """
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status >= 400 and exc.content_type != "application/json" and exc.status != 404:
+            reason = (
+                exc.text if exc.text and not exc.text.startswith(str(exc.status)) else exc.reason
+            )
+            return web.json_response({"error": reason}, status=exc.status, headers=_allow(exc))
+        raise
+
+
+def _allow(exc: web.HTTPException) -> dict[str, str]:
+    allow = exc.headers.get("Allow")
+    return {"Allow": allow} if allow else {}
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness plus the database status (503 when the database does not answer)."""
+    app = request.app
+    try:
+        async with app[ENGINE].connect() as conn:
+            await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=5)
+    except Exception as exc:  # report, do not crash: this is what monitoring asks
+        log.warning("health check: database unavailable (%s)", type(exc).__name__)
+        return web.json_response({"status": "error", "database": "unavailable"}, status=503)
+    return web.json_response(
+        {
+            "status": "ok",
+            "database": "ok",
+            "database_backend": app[ENGINE].dialect.name,
+            "channels": sorted(["webchat", *app[ADAPTERS]]),
+            "time": utcnow().isoformat(),
+        }
+    )
+
+
+def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
+    """The whole service: web chat, webhooks, console, and the background workers."""
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[errors_as_json])
+    app[SETTINGS] = settings
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        if migrate:
+            await upgrade_async(settings.database_url)
+        engine = create_engine(settings.database_url)
+        app[ENGINE] = engine
+        app[SESSIONS] = session_factory(engine)
+        yield
+        await engine.dispose()
+
+    async def http_and_channels(app: web.Application) -> AsyncIterator[None]:
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        app[HTTP] = session
+        adapters: dict[str, ChannelAdapter] = build_adapters(settings, session)
+        for adapter in adapters.values():
+            start = getattr(adapter, "start", None)
+            if start is not None:
+                await start()
+        app[ADAPTERS] = adapters
+        yield
+        for adapter in adapters.values():
+            close = getattr(adapter, "close", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    log.exception("closing channel %s failed", adapter.name)
+        await session.close()
+
+    async def nlu(app: web.Application) -> AsyncIterator[None]:
+        embedded = await asyncio.to_thread(EmbeddedNlu.load, settings.nlu_model_path or None)
+        backend: NluBackend = embedded
+        if settings.nlu_backend == "rasa":
+            backend = RasaHttpNlu(settings.rasa_url, app[HTTP], fallback=embedded)
+        app[NLU] = backend
+        yield
+
+    async def workers(app: web.Application) -> AsyncIterator[None]:
+        retriever = await asyncio.to_thread(InMemoryRetriever.from_directory)
+        media = MediaStore(Path(settings.media_dir), settings.media_max_bytes)
+
+        async def fetch(
+            adapter: ChannelAdapter, refs: tuple[MediaRef, ...]
+        ) -> tuple[MediaRef, ...]:
+            return await fetch_and_store(adapter, media, refs)
+
+        sender = Sender(sessions=app[SESSIONS], settings=settings, adapters=app[ADAPTERS])
+        dispatcher = Dispatcher(
+            sessions=app[SESSIONS],
+            settings=settings,
+            nlu=app[NLU],
+            run_turn=run_turn,
+            deps=FlowDeps(
+                retriever=retriever,
+                now=utcnow,
+                new_reference=cases.new_reference,
+                new_pin=cases.new_pin,
+            ),
+            texts=TextHooks(safety_fallback=safety_fallback_reply, case_status=render_case_status),
+            adapters=app[ADAPTERS],
+            fetch_media=fetch,
+            after_commit=sender.wake,
+            concurrency=4 if settings.is_sqlite else 16,
+        )
+        app[SENDER] = sender
+        app[DISPATCHER] = dispatcher
+        await sender.start()
+        await dispatcher.start()
+        yield
+        await dispatcher.close()
+        await sender.close()
+
+    app.cleanup_ctx.extend([database, http_and_channels, nlu, workers])
+    app.router.add_get("/healthz", healthz)
+    setup_webchat(app)
+    setup_webhooks(app)
+    setup_console(app)
+    return app
+
+
+def configure_logging(level: str) -> None:
+    """One JSON object per line: machine-readable, and never a message body or phone number."""
+
+    class JsonFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            out = {
+                "time": self.formatTime(record),
+                "level": record.levelname,
+                "logger": record.name,
+                "message": record.getMessage(),
+            }
+            if record.exc_info:
+                out["exc"] = self.formatException(record.exc_info)
+            return json.dumps(out, ensure_ascii=False)
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # URLs carry session ids
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # PTB: request URLs carry the bot token

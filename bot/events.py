@@ -1,0 +1,68 @@
+"""JSON encoding of inbound events for the inbox table (the event survives restarts as stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.channels.base import MessageIn
+from flows.types import Location, MediaRef
+
+
+def message_to_json(msg: MessageIn) -> dict[str, Any]:
+    """Encode a ``MessageIn`` for storage; ``raw`` keeps every provider field (nothing lost)."""
+    return {
+        "dedup_key": msg.dedup_key,
+        "conversation_key": msg.conversation_key,
+        "external_id": msg.external_id,
+        "text": msg.text,
+        "payload": msg.payload,
+        "media": [
+            {"kind": m.kind, "url": m.url, "mime_type": m.mime_type, "caption": m.caption}
+            for m in msg.media
+        ],
+        "location": (
+            {
+                "latitude": msg.location.latitude,
+                "longitude": msg.location.longitude,
+                "label": msg.location.label,
+            }
+            if msg.location
+            else None
+        ),
+        "display_name": msg.display_name,
+        "alt_user_id": msg.alt_user_id,
+        "phone": msg.phone,
+        "edited": msg.edited,
+        "raw": dict(msg.raw),
+    }
+
+
+def message_from_json(data: dict[str, Any]) -> MessageIn:
+    """Decode what :func:`message_to_json` stored."""
+    loc = data.get("location")
+    return MessageIn(
+        dedup_key=str(data["dedup_key"]),
+        conversation_key=str(data["conversation_key"]),
+        external_id=str(data.get("external_id") or ""),
+        text=str(data.get("text") or ""),
+        payload=data.get("payload"),
+        media=tuple(
+            MediaRef(
+                kind=str(m.get("kind") or "document"),
+                url=str(m.get("url") or ""),
+                mime_type=m.get("mime_type"),
+                caption=m.get("caption"),
+            )
+            for m in data.get("media") or ()
+        ),
+        location=(
+            Location(float(loc["latitude"]), float(loc["longitude"]), loc.get("label"))
+            if loc
+            else None
+        ),
+        display_name=data.get("display_name"),
+        alt_user_id=data.get("alt_user_id"),
+        phone=data.get("phone"),
+        edited=bool(data.get("edited")),
+        raw=data.get("raw") or {},
+    )

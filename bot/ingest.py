@@ -1,0 +1,112 @@
+"""Ingest: verify → parse → claim the dedup key → store → acknowledge. No NLU or flows here.
+
+The provider is answered only after the transaction that stored the event has committed, so an
+acknowledged message is never lost; a provider retry of a stored event is claimed by nobody and
+simply acknowledged again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from bot.channels.base import (
+    AnomalousPayload,
+    ChannelAdapter,
+    Ignored,
+    InboundEvent,
+    InvalidSignature,
+    MessageIn,
+    RawRequest,
+    StatusUpdate,
+    UserBlocked,
+)
+from bot.events import message_to_json
+from bot.keys import DISPATCHER, SESSIONS
+from storage import conversations, inbox, outbox
+
+log_rejected = logging.getLogger("bot.ingest.rejected")
+log_anomalous = logging.getLogger("bot.ingest.anomalous")
+log_unsupported = logging.getLogger("bot.ingest.unsupported")
+log = logging.getLogger("bot.ingest")
+
+
+async def ingest(app: web.Application, adapter: ChannelAdapter, raw: RawRequest) -> web.Response:
+    """Handle one provider webhook request end to end (up to the acknowledgement)."""
+    try:
+        adapter.verify(raw)
+    except InvalidSignature as exc:
+        log_rejected.warning("channel=%s rejected: %s", adapter.name, exc)
+        return web.json_response({"error": "invalid signature"}, status=403)
+    try:
+        events = adapter.parse(raw)
+    except AnomalousPayload as exc:
+        log_anomalous.warning("channel=%s malformed payload: %s", adapter.name, exc)
+        return web.json_response({"error": f"malformed payload: {exc}"}, status=400)
+    await store_events(app, adapter.name, events)
+    ack = adapter.ack(events)
+    return web.Response(status=ack.status, body=ack.body, content_type=ack.content_type)
+
+
+async def store_events(
+    app: web.Application, channel: str, events: Sequence[InboundEvent]
+) -> list[int | None]:
+    """Store events in one transaction and wake their conversations' workers.
+
+    Returns, per event, the new inbox id of a message, or None (a duplicate, or not a message).
+    """
+    ids: list[int | None] = []
+    async with app[SESSIONS]() as session, session.begin():
+        for event in events:
+            if isinstance(event, Ignored):
+                log_unsupported.info("channel=%s ignored: %s", channel, event.reason)
+                ids.append(None)
+                continue
+            if isinstance(event, MessageIn):
+                new_id = await inbox.claim(
+                    session,
+                    channel=channel,
+                    dedup_key=event.dedup_key,
+                    conversation_key=event.conversation_key,
+                    event=message_to_json(event),
+                )
+                if new_id is None:
+                    log.info("channel=%s duplicate delivery skipped", channel)
+                ids.append(new_id)
+                continue
+            # Receipts and blocks are applied at once, but still claimed so a retry is a no-op.
+            new_id = await inbox.claim(
+                session,
+                channel=channel,
+                dedup_key=event.dedup_key,
+                conversation_key=getattr(event, "conversation_key", ""),
+                event={"type": type(event).__name__},
+            )
+            ids.append(None)
+            if new_id is None:
+                continue
+            await inbox.mark_done(session, new_id)
+            if isinstance(event, StatusUpdate):
+                error = (
+                    f"{event.error_code}: {event.error_message or ''}".strip(": ")
+                    if event.error_code
+                    else event.error_message
+                )
+                await outbox.record_delivery(
+                    session,
+                    channel=channel,
+                    external_id=event.external_id,
+                    status=event.status,
+                    error=error,
+                )
+            elif isinstance(event, UserBlocked):
+                await conversations.set_blocked(
+                    session, channel, event.conversation_key, event.blocked
+                )
+    dispatcher = app[DISPATCHER]
+    for event, new_id in zip(events, ids, strict=True):
+        if new_id is not None and isinstance(event, MessageIn):
+            dispatcher.enqueue(channel, event.conversation_key)
+    return ids
