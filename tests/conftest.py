@@ -5,13 +5,15 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from bot.config import Secret, Settings
+
+if TYPE_CHECKING:
+    from tests.support.webchat import WebChat
 from tests.support.databases import fresh_postgres, fresh_sqlite, pg_disabled
-from tests.support.webchat import WebChat
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +93,8 @@ async def webchat(
     sqlite_url: str, settings_factory: Callable[..., Settings]
 ) -> AsyncIterator[WebChat]:
     """The full app on a fresh SQLite database, driven through the web chat API."""
+    from tests.support.webchat import WebChat  # imports the whole app: only when used
+
     chat = WebChat(settings_factory(sqlite_url))
     await chat.start()
     try:
