@@ -1,0 +1,137 @@
+"""Case status: only the contact that filed a case sees it, or whoever has its PIN.
+
+``turn.cases`` holds this contact's own cases (the dispatcher looked them up by contact), so
+they can be shown directly. From another phone the person sends the reference and the PIN, and
+the flow asks the dispatcher to check them (``LookupCase``); the dispatcher answers with
+:func:`render_case_status`, so a wrong PIN and an unknown reference get the same reply and
+nobody can probe for references.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flows.common import Ctx, btn, finish
+from flows.texts import CATEGORY_LABELS, STATUS_LABELS, label, t
+from flows.types import CaseSummary, LookupCase, Reply, TurnResult
+
+_STATUS_CMD = re.compile(
+    r"\b(cek|check|lihat|liat|cari)\s+(status|kasus|laporan)\b|\bstatus\s+(laporan|kasus|case)\b"
+    r"|\bcase status\b|^status\b",
+    re.IGNORECASE,
+)
+_PIN = re.compile(r"^\d{4,8}$")
+_REF = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9/_-]{3,23}$")  # a reference has a digit
+_KEYWORDS = frozenset(
+    [
+        "cek",
+        "check",
+        "lihat",
+        "liat",
+        "cari",
+        "status",
+        "kasus",
+        "laporan",
+        "case",
+        "pin",
+        "nomor",
+        "no",
+        "number",
+        "ref",
+        "my",
+        "saya",
+    ]
+)
+
+
+def is_status_request(text: str) -> bool:
+    """Whether the text asks for a case's status ("cek status", "status laporan saya")."""
+    return bool(_STATUS_CMD.search(text))
+
+
+def mentioned_case(ctx: Ctx) -> CaseSummary | None:
+    """One of the contact's own cases whose reference appears in the text."""
+    upper = ctx.turn.text.upper()
+    for case in ctx.turn.cases:
+        if case.reference.upper() in upper:
+            return case
+    return None
+
+
+def parse_ref_pin(text: str) -> tuple[str, str] | None:
+    """``"ABC123 4567"`` -> (reference, PIN); None unless both are there."""
+    words = [w.strip(".,:;()#*") for w in text.split()]
+    words = [w for w in words if w and w.lower() not in _KEYWORDS]
+    pins = [w for w in words if _PIN.match(w)]
+    refs = [w for w in words if _REF.match(w) and w not in pins]
+    if len(refs) >= 1 and pins:
+        return refs[0].upper(), pins[-1]
+    return None
+
+
+def format_dt(case: CaseSummary) -> str:
+    """The last update as DD/MM/YYYY HH:MM (UTC), the format Indonesians write."""
+    return case.updated_at.strftime("%d/%m/%Y %H:%M") + " UTC"
+
+
+def render(summary: CaseSummary | None, lang: str) -> Reply:
+    """A case's status for the worker (or "not found")."""
+    if summary is None:
+        return Reply(
+            t("status_not_found", lang),
+            (btn("btn.human", "handoff", lang), btn("btn.menu", "menu", lang)),
+        )
+    text = t(
+        "status_line",
+        lang,
+        ref=summary.reference,
+        category=label(CATEGORY_LABELS, summary.intent, lang),
+        status=label(STATUS_LABELS, summary.status, lang),
+        updated=format_dt(summary),
+    )
+    if summary.last_update:
+        text += "\n" + t("status_note", lang, note=summary.last_update)
+    return Reply(text, (btn("btn.human", "handoff", lang), btn("btn.menu", "menu", lang)))
+
+
+def status_changed(summary: CaseSummary, lang: str) -> Reply:
+    """The message sent to the worker when an operator changes the status."""
+    text = t(
+        "status_changed",
+        lang,
+        ref=summary.reference,
+        status=label(STATUS_LABELS, summary.status, lang),
+    )
+    if summary.last_update:
+        text += "\n" + t("status_note", lang, note=summary.last_update)
+    return Reply(text, (btn("btn.status", "status", lang), btn("btn.human", "handoff", lang)))
+
+
+def start(ctx: Ctx) -> TurnResult:
+    """Answer "cek status": the mentioned case, the contact's own cases, or ask for ref + PIN."""
+    own = mentioned_case(ctx)
+    if own is not None:
+        return finish(ctx, [render(own, ctx.lang)], "idle", {})
+    ref_pin = parse_ref_pin(ctx.turn.text)
+    if ref_pin is not None:
+        return finish(ctx, [], "idle", {}, [LookupCase(reference=ref_pin[0], pin=ref_pin[1])])
+    if ctx.turn.cases:
+        replies = [render(c, ctx.lang) for c in ctx.turn.cases[:3]]
+        return finish(ctx, replies, "idle", {})
+    reply = Reply(t("status_ask", ctx.lang), (btn("btn.cancel", "cancel", ctx.lang),))
+    return finish(ctx, [reply], "status:ask_ref", {})
+
+
+def ask_ref_step(ctx: Ctx) -> TurnResult:
+    """The person sent (we hope) a reference and a PIN."""
+    own = mentioned_case(ctx)
+    if own is not None:
+        return finish(ctx, [render(own, ctx.lang)], "idle", {})
+    ref_pin = parse_ref_pin(ctx.turn.text)
+    if ref_pin is None:
+        reply = Reply(
+            t("status_bad_format", ctx.lang),
+            (btn("btn.human", "handoff", ctx.lang), btn("btn.menu", "menu", ctx.lang)),
+        )
+        return finish(ctx, [reply], "idle", {})
+    return finish(ctx, [], "idle", {}, [LookupCase(reference=ref_pin[0], pin=ref_pin[1])])
