@@ -260,6 +260,14 @@ def parse_update(data: Any) -> InboundEvent:
         update = Update.de_json(data, None)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise AnomalousPayload(f"telegram update not parseable ({type(exc).__name__})") from exc
+    try:
+        return _event(update, data)
+    except (AttributeError, TypeError) as exc:
+        # PTB builds objects leniently (a message without ``chat`` parses); we do not.
+        raise AnomalousPayload(f"telegram update incomplete ({type(exc).__name__})") from exc
+
+
+def _event(update: Update, data: Mapping[str, Any]) -> InboundEvent:
     dedup = f"tg:{update.update_id}"
     if update.message is not None:
         return _message_event(dedup, update.message, data, edited=False)
@@ -276,7 +284,7 @@ def parse_update(data: Any) -> InboundEvent:
             return UserBlocked(dedup, str(member.chat.id), blocked=status == "kicked", raw=data)
         return Ignored(f"telegram my_chat_member status {status}")
     kinds = sorted(k for k in data if k != "update_id")
-    return Ignored(f"telegram update type {kinds[0] if kinds else 'empty'}")
+    return Ignored(f"telegram update type {kinds[0] if kinds else 'empty'}"[:80])
 
 
 def _message_event(
@@ -289,7 +297,8 @@ def _message_event(
     """
     if m.chat.type != "private":
         return Ignored(f"telegram message in a {m.chat.type} chat")
-    if edited and m.location is not None and m.location.live_period:
+    raw_location = (data.get("edited_message") or {}).get("location") or {}
+    if edited and raw_location.get("live_period"):
         # A live location re-sends an edited_message on every move (channels.md §1.2).
         return Ignored("telegram live location update")
     user = m.from_user
@@ -309,10 +318,9 @@ def _message_event(
             # Someone else's contact (an employer, an agent): the operator needs it as text.
             text = " ".join(p for p in (m.contact.first_name, m.contact.phone_number) if p)
     if not (text or media or location or phone):
-        kinds = sorted(k for k in (m.api_kwargs or {}))
-        return Ignored(
-            "telegram message without supported content" + (f" ({kinds[0]})" if kinds else "")
-        )
+        raw_message = data.get("edited_message" if edited else "message") or {}
+        extra = ",".join(sorted(set(raw_message) - _MESSAGE_BASICS))
+        return Ignored(f"telegram message without supported content ({extra})"[:80])
     return MessageIn(
         dedup_key=dedup,
         conversation_key=str(m.chat.id),
@@ -325,6 +333,9 @@ def _message_event(
         edited=edited,
         raw=data,
     )
+
+
+_MESSAGE_BASICS = {"message_id", "date", "chat", "from", "edit_date", "entities", "sender_chat"}
 
 
 def _media(m: Message) -> tuple[MediaRef, ...]:
