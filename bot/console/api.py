@@ -1,0 +1,548 @@
+"""The console's JSON API under ``/api/console/`` (described in ``bot.console.openapi``).
+
+Handlers are thin: they check the role (``bot.console.auth``), parse the request, call one
+``storage.console`` function in one transaction, and map ``ConsoleError`` to an HTTP status.
+Logs name the case reference and the operator id, never message text, names or numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.console import texts
+from bot.console.auth import (
+    api,
+    clear_session_cookie,
+    json_error,
+    same_origin,
+    session_token,
+    set_session_cookie,
+)
+from bot.console.live import HUB, stream
+from bot.keys import SENDER, SESSIONS, SETTINGS
+from storage import console as store
+from storage import operators
+from storage.cases import audit
+from storage.models import utcnow
+from storage.operators import LoginError, SessionInfo, has_role
+
+log = logging.getLogger("bot.console")
+
+_ERROR_STATUS = {"not_found": 404, "conflict": 409, "invalid": 400, "forbidden": 403}
+
+
+def _error(exc: store.ConsoleError) -> web.Response:
+    return json_error(_ERROR_STATUS.get(exc.kind, 400), exc.message)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    """The JSON object sent; only ``application/json`` is accepted.
+
+    HTML forms cannot send that content type across sites without a CORS preflight, which is
+    what protects the login endpoint (there is no session, hence no CSRF token, yet).
+    """
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send JSON (Content-Type: application/json)")
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="send a JSON object")
+    return data
+
+
+def _str(data: Mapping[str, Any], key: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise web.HTTPBadRequest(text=f"{key} must be a string")
+    return value
+
+
+def _wake_sender(request: web.Request) -> None:
+    """Send the new outbox rows now rather than at the sender's next poll."""
+    if SENDER in request.app:
+        request.app[SENDER].wake()
+
+
+def templates(request: web.Request) -> dict[str, str]:
+    """The approved template per WhatsApp channel (empty when none is configured)."""
+    settings = request.app[SETTINGS]
+    return {
+        "twilio": settings.twilio_template_sid,
+        "whatsapp": settings.whatsapp_template_name,
+    }
+
+
+def _me(info: SessionInfo) -> dict[str, Any]:
+    return {
+        "id": info.operator_id,
+        "username": info.username,
+        "role": info.role,
+        "csrf_token": info.csrf_token,
+    }
+
+
+# --- session --------------------------------------------------------------------------------
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    """Log in with username and password; sets the session cookie, returns the CSRF token."""
+    if not same_origin(request):
+        return json_error(403, "cross-site request refused")
+    data = await _body(request)
+    username = _str(data, "username")
+    password = _str(data, "password")
+    settings = request.app[SETTINGS]
+    async with request.app[SESSIONS]() as session:
+        try:
+            operator = await operators.authenticate(
+                session,
+                username,
+                password,
+                max_failures=settings.login_max_failures,
+                lockout_minutes=settings.login_lockout_minutes,
+            )
+        except LoginError as exc:
+            await session.commit()  # the failure count and the audit entry must stick
+            log.info("console login refused (locked=%s)", exc.locked_until is not None)
+            extra = {"locked_until": exc.locked_until.isoformat()} if exc.locked_until else {}
+            return json_error(401, str(exc), **extra)
+        new = await operators.start_session(session, operator)
+        info = SessionInfo(operator.id, operator.username, operator.role, new.csrf_token)
+        await session.commit()
+    log.info("console login operator=%s", operator.id)
+    response = web.json_response({"operator": _me(info)})
+    set_session_cookie(request, response, new.token)
+    return response
+
+
+@api("operator")
+async def logout(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """End the session on every instance and clear the cookie."""
+    token = session_token(request)
+    async with request.app[SESSIONS]() as session:
+        if token:
+            await operators.end_session(session, token)
+        audit(session, "logout", operator_id=info.operator_id)
+        await session.commit()
+    response = web.json_response({"ok": True})
+    clear_session_cookie(response)
+    return response
+
+
+@api("operator")
+async def me(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Who is logged in (and the CSRF token the page must send back)."""
+    return web.json_response({"operator": _me(info)})
+
+
+# --- queue and case -----------------------------------------------------------------------
+
+
+@api("operator")
+async def get_queue(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Open cases by urgency then waiting time, filtered and searched."""
+    q = request.query
+    flt = store.QueueFilter(
+        status=q.get("status", ""),
+        country=q.get("country", ""),
+        category=q.get("category", ""),
+        channel=q.get("channel", ""),
+        operator=q.get("operator", ""),
+        urgency=q.get("urgency", ""),
+        q=q.get("q", "")[:100],
+    )
+    async with request.app[SESSIONS]() as session:
+        try:
+            items = await store.queue(session, flt, operator_id=info.operator_id)
+        except store.ConsoleError as exc:
+            return _error(exc)
+    return web.json_response(
+        {"cases": items, "sla_minutes": dict(request.app[SETTINGS].sla_minutes)}
+    )
+
+
+@api("operator")
+async def get_filters(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Values for the queue's filter menus."""
+    async with request.app[SESSIONS]() as session:
+        return web.json_response(await store.filter_options(session))
+
+
+@api("operator")
+async def get_case(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """The case page's data: conversation, labels, intake fields, notes, history (audited)."""
+    reference = request.match_info["reference"]
+    async with request.app[SESSIONS]() as session:
+        try:
+            detail = await store.case_detail(
+                session, reference, operator_id=info.operator_id, templates=templates(request)
+            )
+        except store.ConsoleError as exc:
+            return _error(exc)
+        await session.commit()
+    return web.json_response(detail)
+
+
+@api("operator")
+async def take(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Take the case over: assigned to me, the bot goes silent for the conversation."""
+    reference = request.match_info["reference"]
+    data = await _body(request)
+    force = bool(data.get("force"))
+    if force and not has_role(info.role, "supervisor"):
+        return json_error(403, "only a supervisor may take a case from another operator")
+    async with request.app[SESSIONS]() as session:
+        try:
+            case = await store.take_over(
+                session, reference, operator_id=info.operator_id, force=force
+            )
+        except store.ConsoleError as exc:
+            return _error(exc)
+        await session.commit()
+    log.info("case %s taken over by operator=%s", case.reference, info.operator_id)
+    return web.json_response(
+        {
+            "reference": case.reference,
+            "assigned_operator_id": info.operator_id,
+            "status": case.status,
+        }
+    )
+
+
+@api("operator")
+async def release(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Put the case back in the shared queue (un-assign me)."""
+    reference = request.match_info["reference"]
+    async with request.app[SESSIONS]() as session:
+        try:
+            case = await store.release(session, reference, operator_id=info.operator_id)
+        except store.ConsoleError as exc:
+            return _error(exc)
+        await session.commit()
+    return web.json_response(
+        {"reference": case.reference, "assigned_operator_id": case.assigned_operator_id}
+    )
+
+
+@api("operator")
+async def reply(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Send a message to the worker through their channel (or the template outside 24 h)."""
+    reference = request.match_info["reference"]
+    data = await _body(request)
+    text = _str(data, "text")
+    use_template = bool(data.get("template"))
+    async with request.app[SESSIONS]() as session:
+        try:
+            template: str | None = None
+            if use_template:
+                case = await store.get_case(session, reference)
+                template = templates(request).get(case.channel) or None
+                if template is None:
+                    return json_error(
+                        400, f"no approved template is configured for {case.channel}"
+                    )
+            sent = await store.reply(
+                session, reference, text, operator_id=info.operator_id, template=template
+            )
+        except store.ConsoleError as exc:
+            return _error(exc)
+        await session.commit()
+    _wake_sender(request)
+    log.info(
+        "operator=%s replied on case %s (outbox %s)", info.operator_id, reference, sent.outbox_id
+    )
+    return web.json_response(
+        {"message_id": sent.message_id, "outbox_id": sent.outbox_id, "template": sent.template},
+        status=201,
+    )
+
+
+@api("operator")
+async def hand_back(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Give the conversation back to the bot, telling the worker."""
+    reference = request.match_info["reference"]
+    await _body(request)
+    async with request.app[SESSIONS]() as session:
+        try:
+            detail_case = await store.get_case(session, reference)
+            language = await _language(session, detail_case.conversation_id)
+            await store.hand_back(
+                session,
+                reference,
+                operator_id=info.operator_id,
+                text=texts.handback_text(language),
+                supervisor=has_role(info.role, "supervisor"),
+            )
+        except store.ConsoleError as exc:
+            return _error(exc)
+        await session.commit()
+    _wake_sender(request)
+    return web.json_response({"reference": detail_case.reference, "bot_silent": False})
+
+
+async def _language(session: Any, conversation_id: int) -> str:
+    from storage.models import Conversation
+
+    conversation = await session.get(Conversation, conversation_id)
+    return (conversation.language if conversation else None) or "id"
+
+
+@api("operator")
+async def set_status(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Change the status (with a resolution when resolving or closing); the worker is told."""
+    reference = request.match_info["reference"]
+    data = await _body(request)
+    async with request.app[SESSIONS]() as session:
+        try:
+            case = await store.get_case(session, reference)
+            language = await _language(session, case.conversation_id)
+            case = await store.change_status(
+                session,
+                reference,
+                _str(data, "status"),
+                operator_id=info.operator_id,
+                resolution=_str(data, "resolution") or None,
+                worker_update=_str(data, "worker_update") or None,
+                render=texts.status_text if data.get("notify_worker", True) else None,
+                handback_text=texts.handback_text(language),
+            )
+        except store.ConsoleError as exc:
+            return _error(exc)
+        await session.commit()
+    _wake_sender(request)
+    return web.json_response(
+        {"reference": case.reference, "status": case.status, "resolution": case.resolution}
+    )
+
+
+@api("operator")
+async def add_note(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Add an internal note (never sent to the worker)."""
+    reference = request.match_info["reference"]
+    data = await _body(request)
+    async with request.app[SESSIONS]() as session:
+        try:
+            note_id = await store.add_note(
+                session, reference, _str(data, "text"), operator_id=info.operator_id
+            )
+        except store.ConsoleError as exc:
+            return _error(exc)
+        await session.commit()
+    return web.json_response({"id": note_id}, status=201)
+
+
+@api("operator")
+async def correct(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Correct the category or urgency (lowering urgency needs a reason); audited."""
+    reference = request.match_info["reference"]
+    data = await _body(request)
+    async with request.app[SESSIONS]() as session:
+        try:
+            case = await store.correct(
+                session,
+                reference,
+                operator_id=info.operator_id,
+                intent=_str(data, "intent") or None,
+                urgency=_str(data, "urgency") or None,
+                reason=_str(data, "reason"),
+            )
+        except store.ConsoleError as exc:
+            return _error(exc)
+        await session.commit()
+    return web.json_response(
+        {"reference": case.reference, "intent": case.intent, "urgency": case.urgency}
+    )
+
+
+@api("operator")
+async def canned(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Canned replies for the composer, in the worker's language."""
+    return web.json_response({"replies": texts.canned_replies(request.query.get("lang", "id"))})
+
+
+@api("operator")
+async def events(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Server-sent events: new cases, new messages, case changes, delivery updates."""
+    return await stream(request, request.app[HUB])
+
+
+@api("operator")
+async def media(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """An attachment the worker sent (photos, voice notes), for logged-in operators only."""
+    from bot.media import MediaStore
+
+    settings = request.app[SETTINGS]
+    store_ = MediaStore(Path(settings.media_dir), settings.media_max_bytes)
+    try:
+        path = store_.open_path(request.match_info["key"])
+    except (ValueError, FileNotFoundError):
+        return json_error(404, "no such attachment")
+    return web.FileResponse(path, headers={"Cache-Control": "private, max-age=3600"})
+
+
+# --- supervision ------------------------------------------------------------------------------
+
+
+def _period(request: web.Request) -> tuple[datetime, datetime]:
+    """``since``/``until`` (YYYY-MM-DD, until inclusive); default: the last 12 weeks."""
+
+    def parse(name: str) -> date | None:
+        raw = request.query.get(name, "")
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise web.HTTPBadRequest(text=f"{name} must be a date like 2026-11-23") from None
+
+    today = utcnow().date()
+    until_day = parse("until") or today
+    since_day = parse("since") or (until_day - timedelta(weeks=12))
+    since = datetime(since_day.year, since_day.month, since_day.day, tzinfo=UTC)
+    until = datetime(until_day.year, until_day.month, until_day.day, tzinfo=UTC) + timedelta(
+        days=1
+    )
+    if since >= until:
+        raise web.HTTPBadRequest(text="since must be before until")
+    return since, until
+
+
+@api("supervisor")
+async def get_dashboard(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Supervision figures: volumes, response and resolution times, SLA breaches, P3MI."""
+    since, until = _period(request)
+    async with request.app[SESSIONS]() as session:
+        data = await store.dashboard(
+            session,
+            since=since,
+            until=until,
+            sla_minutes=request.app[SETTINGS].sla_minutes,
+            operator_id=info.operator_id,
+        )
+        await session.commit()
+    return web.json_response(data)
+
+
+@api("supervisor")
+async def export_csv(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Cases of a period as CSV (no names, numbers or message text)."""
+    since, until = _period(request)
+    async with request.app[SESSIONS]() as session:
+        body = await store.export_csv(
+            session,
+            since=since,
+            until=until,
+            sla_minutes=request.app[SETTINGS].sla_minutes,
+            operator_id=info.operator_id,
+        )
+        await session.commit()
+    name = f"siaga-cases-{since.date()}-{(until - timedelta(days=1)).date()}.csv"
+    return web.Response(
+        text=body,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@api("supervisor")
+async def get_audit(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """The newest audit-trail entries across all cases."""
+    before = request.query.get("before", "")
+    async with request.app[SESSIONS]() as session:
+        entries = await store.audit_log(
+            session, before_id=int(before) if before.isdigit() else None
+        )
+    return web.json_response({"entries": entries})
+
+
+# --- administration -------------------------------------------------------------------------
+
+
+def _operator_dict(op: Any) -> dict[str, Any]:
+    return {
+        "id": op.id,
+        "username": op.username,
+        "role": op.role,
+        "active": op.active,
+        "locked_until": op.locked_until.isoformat()
+        if op.locked_until and op.locked_until > utcnow()
+        else None,
+        "created_at": op.created_at.isoformat(),
+    }
+
+
+@api("admin")
+async def list_operators(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Every console account."""
+    async with request.app[SESSIONS]() as session:
+        rows = await operators.list_operators(session)
+    return web.json_response({"operators": [_operator_dict(op) for op in rows]})
+
+
+@api("admin")
+async def create_operator(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Create a console account."""
+    data = await _body(request)
+    async with request.app[SESSIONS]() as session:
+        try:
+            op = await operators.create_operator(
+                session, _str(data, "username"), _str(data, "password"), _str(data, "role")
+            )
+        except ValueError as exc:
+            return json_error(400, str(exc))
+        audit(session, "operator_added", operator_id=info.operator_id, detail={"id": op.id})
+        await session.commit()
+    return web.json_response({"operator": _operator_dict(op)}, status=201)
+
+
+@api("admin")
+async def unlock_operator(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Clear an account's lock-out."""
+    try:
+        operator_id = int(request.match_info["operator_id"])
+    except ValueError:
+        return json_error(404, "no such operator")
+    async with request.app[SESSIONS]() as session:
+        if not await operators.unlock(session, operator_id, by_operator_id=info.operator_id):
+            return json_error(404, "no such operator")
+        await session.commit()
+    return web.json_response({"ok": True})
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the JSON API."""
+    r = app.router
+    p = "/api/console"
+    r.add_post(f"{p}/login", login)
+    r.add_post(f"{p}/logout", logout)
+    r.add_get(f"{p}/me", me)
+    r.add_get(f"{p}/queue", get_queue)
+    r.add_get(f"{p}/filters", get_filters)
+    r.add_get(f"{p}/cases/{{reference}}", get_case)
+    r.add_post(f"{p}/cases/{{reference}}/take", take)
+    r.add_post(f"{p}/cases/{{reference}}/release", release)
+    r.add_post(f"{p}/cases/{{reference}}/reply", reply)
+    r.add_post(f"{p}/cases/{{reference}}/handback", hand_back)
+    r.add_post(f"{p}/cases/{{reference}}/status", set_status)
+    r.add_post(f"{p}/cases/{{reference}}/notes", add_note)
+    r.add_post(f"{p}/cases/{{reference}}/corrections", correct)
+    r.add_get(f"{p}/canned", canned)
+    r.add_get(f"{p}/events", events)
+    r.add_get(f"{p}/media/{{key}}", media)
+    r.add_get(f"{p}/dashboard", get_dashboard)
+    r.add_get(f"{p}/export.csv", export_csv)
+    r.add_get(f"{p}/audit", get_audit)
+    r.add_get(f"{p}/operators", list_operators)
+    r.add_post(f"{p}/operators", create_operator)
+    r.add_post(f"{p}/operators/{{operator_id}}/unlock", unlock_operator)

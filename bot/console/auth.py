@@ -1,0 +1,139 @@
+"""Console authentication: the session cookie, roles and CSRF checks, as handler decorators.
+
+The cookie holds a random session token plus an HMAC of it made with ``SIAGA_SECRET_KEY``, so a
+forged or truncated cookie is refused before any database work; the ``console_sessions`` row is
+the truth (logout and expiry take effect on every instance at once). The cookie is ``HttpOnly``
+and ``SameSite=Strict`` (``Secure`` when ``SIAGA_SECURE_COOKIES``). Every state-changing request
+must also carry the session's CSRF token in ``X-CSRF-Token``; pages get it from a ``<meta>`` tag.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.keys import SESSIONS, SETTINGS
+from storage.operators import SessionInfo, has_role, session_operator
+
+COOKIE = "siaga_console"
+CSRF_HEADER = "X-CSRF-Token"
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Used only when no SIAGA_SECRET_KEY is set (development): cookies then last one process.
+_DEV_KEY = secrets.token_bytes(32)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+AuthedHandler = Callable[[web.Request, SessionInfo], Awaitable[web.StreamResponse]]
+
+
+def _key(request: web.Request) -> bytes:
+    secret = request.app[SETTINGS].secret_key.get()
+    return secret.encode() if secret else _DEV_KEY
+
+
+def _sign(key: bytes, token: str) -> str:
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def cookie_value(request: web.Request, token: str) -> str:
+    """The cookie for a session token: ``token.signature``."""
+    return f"{token}.{_sign(_key(request), token)}"
+
+
+def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    """Put the session on the browser (no ``Max-Age``: it ends with the browser or the row)."""
+    response.set_cookie(
+        COOKIE,
+        cookie_value(request, token),
+        path="/",
+        httponly=True,
+        samesite="Strict",
+        secure=request.app[SETTINGS].secure_cookies,
+    )
+
+
+def clear_session_cookie(response: web.StreamResponse) -> None:
+    """Remove the session cookie from the browser."""
+    response.del_cookie(COOKIE, path="/")
+
+
+def session_token(request: web.Request) -> str | None:
+    """The session token of a correctly signed cookie, else None."""
+    raw = request.cookies.get(COOKIE, "")
+    token, _, signature = raw.rpartition(".")
+    if not token or not hmac.compare_digest(signature, _sign(_key(request), token)):
+        return None
+    return token
+
+
+async def current_operator(request: web.Request) -> SessionInfo | None:
+    """Who is logged in on this request, if anyone."""
+    token = session_token(request)
+    if token is None:
+        return None
+    async with request.app[SESSIONS]() as session:
+        return await session_operator(session, token)
+
+
+def same_origin(request: web.Request) -> bool:
+    """False when the browser says the request comes from another site (Origin header)."""
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        return origin is None
+    host = request.headers.get("Host", "")
+    public = request.app[SETTINGS].public_url.rstrip("/")
+    return origin in {f"{request.scheme}://{host}", f"http://{host}", f"https://{host}", public}
+
+
+def json_error(status: int, message: str, **extra: Any) -> web.Response:
+    """The API's error shape: ``{"error": "..."}`` with the status code."""
+    return web.json_response({"error": message, **extra}, status=status)
+
+
+def api(role: str) -> Callable[[AuthedHandler], Handler]:
+    """Protect a JSON endpoint: 401 when logged out, 403 for a too-small role or bad CSRF token."""
+
+    def wrap(handler: AuthedHandler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            info = await current_operator(request)
+            if info is None:
+                return json_error(401, "log in first")
+            if not has_role(info.role, role):
+                return json_error(403, f"this needs the {role} role")
+            if request.method in _UNSAFE:
+                sent = request.headers.get(CSRF_HEADER, "")
+                if not sent or not hmac.compare_digest(sent, info.csrf_token):
+                    return json_error(403, "missing or wrong CSRF token; reload the page")
+                if not same_origin(request):
+                    return json_error(403, "cross-site request refused")
+            return await handler(request, info)
+
+        return guarded
+
+    return wrap
+
+
+def page(role: str) -> Callable[[AuthedHandler], Handler]:
+    """Protect an HTML page: to the login form when logged out, a 403 page for a too-small role."""
+
+    def wrap(handler: AuthedHandler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            info = await current_operator(request)
+            if info is None:
+                raise web.HTTPFound("/console/login")
+            if not has_role(info.role, role):
+                from bot.console.pages import forbidden_page
+
+                return forbidden_page(info, role)
+            return await handler(request, info)
+
+        return guarded
+
+    return wrap

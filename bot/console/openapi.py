@@ -1,0 +1,296 @@
+"""The OpenAPI 3.1 document of the console API, served at ``/api/openapi.json``.
+
+Written by hand from one table (method, path, role, summary, request body), so it stays short;
+a test checks that every ``/api/console`` route is documented and nothing else is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+_REF = {
+    "name": "reference",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "example": "SGA-7KXM4P",
+}
+
+
+def _obj(required: list[str], **props: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props}
+
+
+_S = {"type": "string"}
+_B = {"type": "boolean"}
+
+# (method, path, role or None for public, summary, request body schema or None, extra params)
+ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dict[str, Any]]]] = [
+    (
+        "post",
+        "/api/console/login",
+        None,
+        "Log in; sets the session cookie and returns the CSRF token. Locks the account after "
+        "SIAGA_LOGIN_MAX_FAILURES failures.",
+        _obj(["username", "password"], username=_S, password=_S),
+        [],
+    ),
+    ("post", "/api/console/logout", "operator", "End the session.", {"type": "object"}, []),
+    ("get", "/api/console/me", "operator", "The logged-in operator and CSRF token.", None, []),
+    (
+        "get",
+        "/api/console/queue",
+        "operator",
+        "Open cases, most urgent first, then longest waiting.",
+        None,
+        [
+            {"name": n, "in": "query", "required": False, "schema": _S, "description": d}
+            for n, d in [
+                ("status", "one status (default: every open status)"),
+                ("urgency", "critical, high, normal or low"),
+                ("category", "an intent (complaint.abuse) or a kind (complaint)"),
+                ("country", "country as recorded at intake"),
+                ("channel", "telegram, twilio, whatsapp, webchat"),
+                ("operator", "me, none, or an operator id"),
+                ("q", "reference, phone number or name"),
+            ]
+        ],
+    ),
+    ("get", "/api/console/filters", "operator", "Values for the queue's filter menus.", None, []),
+    (
+        "get",
+        "/api/console/cases/{reference}",
+        "operator",
+        "The case: conversation with media and delivery status, NLU labels and reasons, intake "
+        "fields, notes, history, composer state. Audited as a view.",
+        None,
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/take",
+        "operator",
+        "Take the case over; the bot goes silent. 409 if another operator holds it. force=true "
+        "(supervisors) takes it from them.",
+        _obj([], force=_B),
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/release",
+        "operator",
+        "Put the case back in the shared queue.",
+        {"type": "object"},
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/reply",
+        "operator",
+        "Send a message through the worker's channel (outbox). Outside WhatsApp's 24-hour window "
+        "only template=true is accepted.",
+        _obj([], text=_S, template=_B),
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/handback",
+        "operator",
+        "Give the conversation back to the bot; the worker is told.",
+        {"type": "object"},
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/status",
+        "operator",
+        "Change the status; resolved and closed need a resolution. The worker is told unless "
+        "notify_worker=false.",
+        _obj(
+            ["status"],
+            status={
+                "enum": [
+                    "new",
+                    "in_progress",
+                    "waiting_for_worker",
+                    "referred",
+                    "resolved",
+                    "closed",
+                ]
+            },
+            resolution=_S,
+            worker_update=_S,
+            notify_worker=_B,
+        ),
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/notes",
+        "operator",
+        "Add an internal note (never sent to the worker).",
+        _obj(["text"], text=_S),
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/corrections",
+        "operator",
+        "Correct category and/or urgency (audited); lowering urgency needs a reason.",
+        _obj([], intent=_S, urgency={"enum": ["critical", "high", "normal", "low"]}, reason=_S),
+        [_REF],
+    ),
+    (
+        "get",
+        "/api/console/canned",
+        "operator",
+        "Canned replies (phrases and knowledge base).",
+        None,
+        [{"name": "lang", "in": "query", "required": False, "schema": _S}],
+    ),
+    (
+        "get",
+        "/api/console/events",
+        "operator",
+        "Server-sent events: case_new, message, case_changed, delivery (text/event-stream).",
+        None,
+        [],
+    ),
+    (
+        "get",
+        "/api/console/media/{key}",
+        "operator",
+        "An attachment the worker sent.",
+        None,
+        [{"name": "key", "in": "path", "required": True, "schema": _S}],
+    ),
+    (
+        "get",
+        "/api/console/dashboard",
+        "supervisor",
+        "Cases by category, country, urgency and week; first-response and resolution times; SLA "
+        "breaches; complaints per recruitment company.",
+        None,
+        [
+            {
+                "name": n,
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "format": "date"},
+            }
+            for n in ("since", "until")
+        ],
+    ),
+    (
+        "get",
+        "/api/console/export.csv",
+        "supervisor",
+        "Cases of a period as CSV (no names, numbers or message text).",
+        None,
+        [
+            {
+                "name": n,
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "format": "date"},
+            }
+            for n in ("since", "until")
+        ],
+    ),
+    (
+        "get",
+        "/api/console/audit",
+        "supervisor",
+        "Newest audit-trail entries.",
+        None,
+        [{"name": "before", "in": "query", "required": False, "schema": {"type": "integer"}}],
+    ),
+    ("get", "/api/console/operators", "admin", "Console accounts.", None, []),
+    (
+        "post",
+        "/api/console/operators",
+        "admin",
+        "Create an account.",
+        _obj(
+            ["username", "password", "role"],
+            username=_S,
+            password={"type": "string", "minLength": 10},
+            role={"enum": ["operator", "supervisor", "admin"]},
+        ),
+        [],
+    ),
+    (
+        "post",
+        "/api/console/operators/{operator_id}/unlock",
+        "admin",
+        "Clear a lock-out.",
+        {"type": "object"},
+        [{"name": "operator_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    ),
+]
+
+_ERRORS = {
+    "400": {
+        "description": "Invalid request",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+    "401": {"description": "Not logged in"},
+    "403": {"description": "Role too small, or CSRF token missing/wrong"},
+    "404": {"description": "No such case"},
+    "409": {
+        "description": "Conflict: taken by another operator, closed, or outside the 24-hour window"
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document."""
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path, role, summary, body, params in ENDPOINTS:
+        op: dict[str, Any] = {
+            "summary": summary.split(";")[0].split(". ")[0],
+            "description": summary + (f"\n\nRole: {role}." if role else "\n\nPublic."),
+            "tags": ["console"],
+            "parameters": params,
+            "responses": {"200": {"description": "OK"}, **_ERRORS},
+        }
+        if role is not None:
+            op["security"] = [{"session": []}]
+            if method == "post":
+                op["parameters"] = [
+                    *params,
+                    {"name": "X-CSRF-Token", "in": "header", "required": True, "schema": _S},
+                ]
+        else:
+            op["security"] = []
+        if body is not None:
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": body}},
+            }
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Siaga command-centre console API",
+            "version": "1.0.0",
+            "description": "The JSON API behind /console. Log in with POST /api/console/login; "
+            "send the returned csrf_token in X-CSRF-Token on every POST. Every case view and "
+            "change is written to the audit trail.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "siaga_console"}
+            },
+            "schemas": {"Error": _obj(["error"], error=_S)},
+        },
+    }
+
+
+async def serve(_request: web.Request) -> web.Response:
+    """``GET /api/openapi.json``."""
+    return web.json_response(document())
