@@ -225,8 +225,9 @@ class TwilioWhatsAppAdapter:
         """
         if _origin(ref.url) != _origin(self._api_url):
             raise MediaError("twilio media URL is not on the Twilio API host")
-        auth = aiohttp.BasicAuth(self._sid, self._token)
-        return await fetch_capped(self._http, ref.url, max_bytes, ref.mime_type, auth=auth)
+        # A header, not auth=: aiohttp drops it when Twilio redirects to another origin (storage).
+        auth = {"Authorization": aiohttp.encode_basic_auth(self._sid, self._token)}
+        return await fetch_capped(self._http, ref.url, max_bytes, ref.mime_type, headers=auth)
 
 
 def _send_error(exc: TwilioRestException) -> SendError:

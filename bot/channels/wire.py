@@ -24,7 +24,6 @@ async def fetch_capped(
     max_bytes: int,
     mime: str | None,
     *,
-    auth: aiohttp.BasicAuth | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> tuple[bytes, str | None]:
     """GET ``url`` reading at most ``max_bytes`` (stops early instead of filling memory).
@@ -37,7 +36,6 @@ async def fetch_capped(
     try:
         async with session.get(
             url,
-            auth=auth,
             headers=headers,
             allow_redirects=True,
             timeout=aiohttp.ClientTimeout(total=60),
