@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flows.common import Ctx, btn, finish
+from flows.safety import country_code
 from flows.texts import TOPIC_LABELS, label, t
 from flows.types import Button, Reply, TurnResult
 
@@ -55,8 +56,29 @@ def answer(ctx: Ctx, *, intent: str | None, query: str | None = None) -> TurnRes
         )
         return finish(ctx, [reply], "idle", {})
     best = passages[0]
-    reply = Reply(render_passage(best, ctx.lang), _follow_ups(ctx, best, passages[1:]))
-    return finish(ctx, [reply], "idle", {"last_article": best.article_id})
+    replies = [Reply(render_passage(best, ctx.lang), _follow_ups(ctx, best, passages[1:]))]
+    if intent == "faq.contact":
+        extra = country_contacts(ctx)
+        if extra is not None:
+            # The numbers go first: someone asking for a mission's number may need it now.
+            replies.insert(0, extra)
+    return finish(ctx, replies, "idle", {"last_article": best.article_id})
+
+
+def country_contacts(ctx: Ctx) -> Reply | None:
+    """The directory's contacts for the country the question names, if any."""
+    directory = getattr(ctx.deps.retriever, "directory", None)
+    code = country_code(ctx)
+    country = directory.countries.get(code) if directory is not None and code else None
+    if country is None:
+        return None
+    lines = [f"*{country.name(ctx.lang)}*"]
+    for c in country.contacts:
+        mark = "" if c.verified else f" ({t('unverified', ctx.lang)})"
+        lines.append(f"• {c.label(ctx.lang)}: {c.value}{mark}")
+    if len(lines) == 1:
+        lines.append(t("no_country_numbers", ctx.lang))
+    return Reply("\n".join(lines))
 
 
 def show_article(ctx: Ctx, article_id: str) -> TurnResult:

@@ -417,6 +417,12 @@ _T: dict[str, tuple[str, str]] = {
         "⚠️ Part of this comes from a single source and is being checked. Confirm with BP3MI/"
         "Disnaker or the KP2MI call centre 0800-1000.",
     ),
+    "no_country_numbers": (
+        "Kami belum punya nomor perwakilan yang sudah dicek untuk negara ini. Gunakan hotline "
+        "Kemlu +62 812 9007 0027 (24 jam) atau tombol darurat aplikasi Safe Travel.",
+        "We don't have a checked mission number for this country yet. Use the Foreign Ministry "
+        "hotline +62 812 9007 0027 (24 hours) or the Safe Travel app's panic button.",
+    ),
     "faq_topics": ("Pilih topik:", "Choose a topic:"),
     "faq_more": ("Topik lain:", "Related topics:"),
     # --- case status ---------------------------------------------------------------------
