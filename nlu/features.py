@@ -21,19 +21,29 @@ CHAR_NGRAMS = (3, 4, 5)
 MAX_TOKENS = 256
 
 
-def feature_names(tokens: list[str]) -> list[str]:
-    """The string features of a token list (see the module docstring for the choice)."""
+_CRC_C = zlib.crc32(b"c:")
+
+
+def _buckets(tokens: list[str]) -> list[int]:
+    """Hash buckets of the features: "b:<s>" (always on), "w:" word unigrams, "b:" word
+    bigrams and "c:" character n-grams of each padded token ("<gaji>").
+
+    Character n-grams are taken over UTF-8 bytes, which is as good a feature for the model and
+    avoids building strings; ``crc32(data, crc32(prefix)) == crc32(prefix + data)``, so the "c:"
+    prefix is hashed once.
+    """
     toks = tokens[:MAX_TOKENS]
-    names = ["b:<s>"]  # bias-like feature present in every message, including empty ones
-    names += ["w:" + t for t in toks]
-    names += [f"b:{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    mask = HASH_SIZE - 1
+    crc = zlib.crc32
+    out = [crc(b"b:<s>") & mask]
+    out += [crc(("w:" + t).encode()) & mask for t in toks]
+    out += [crc(f"b:{a} {b}".encode()) & mask for a, b in zip(toks, toks[1:], strict=False)]
     for tok in toks:
-        padded = f"<{tok}>"
+        padded = f"<{tok}>".encode()
+        size = len(padded)
         for n in CHAR_NGRAMS:
-            if len(padded) < n:
-                continue
-            names += ["c:" + padded[i : i + n] for i in range(len(padded) - n + 1)]
-    return names
+            out += [crc(padded[i : i + n], _CRC_C) & mask for i in range(size - n + 1)]
+    return out
 
 
 def hash_features(tokens: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
@@ -43,12 +53,13 @@ def hash_features(tokens: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray
     ten times does not drown the rest of the message.
     """
     counts: dict[int, int] = {}
-    for name in feature_names(tokens):
-        h = zlib.crc32(name.encode("utf-8")) & (HASH_SIZE - 1)
+    for h in _buckets(tokens):
         counts[h] = counts.get(h, 0) + 1
     idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     val = np.fromiter(
-        (1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts)
+        (1.0 + math.log(c) if c > 1 else 1.0 for c in counts.values()),
+        dtype=np.float32,
+        count=len(counts),
     )
     norm = float(np.sqrt(np.dot(val, val)))
     if norm > 0.0:

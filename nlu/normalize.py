@@ -47,6 +47,8 @@ SLANG: dict[str, str] = {
     "bln": "bulan", "bl": "bulan", "thn": "tahun", "th": "tahun", "taun": "tahun",
     "hr": "hari", "mlm": "malam", "malem": "malam", "mgg": "minggu", "mggu": "minggu",
     "tgl": "tanggal", "jam2": "jam",
+    "ngancem": "mengancam", "ngancam": "mengancam", "diancem": "diancam", "ancem": "ancam",
+    "mukulin": "memukul", "dipukulin": "dipukuli", "nabok": "menampar", "ditabok": "ditampar",
     # frequent content words
     "tlg": "tolong", "tolongin": "tolong", "tlong": "tolong", "toloong": "tolong",
     "plg": "pulang", "plang": "pulang", "balik": "pulang", "byr": "bayar", "dibyr": "dibayar",

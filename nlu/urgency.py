@@ -30,10 +30,11 @@ class Rule:
     name: str
     urgency: Urgency
     pattern: re.Pattern[str]
+    body: str
 
 
 def _r(lang: str, name: str, urgency: Urgency, pattern: str) -> Rule:
-    return Rule(lang, name, urgency, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"))
+    return Rule(lang, name, urgency, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), pattern)
 
 
 # Patterns are matched on normalised text: "gk dikasih makan" arrives as "tidak dikasih makan".
@@ -44,8 +45,9 @@ RULES: tuple[Rule, ...] = (
        r"setrika|jambak|benturin|bentur|injak|injek|sundut)(?:in|i|kan)?"
        r"|mukul(?:in|i)?|kena pukul|disiram air panas|disiram air keras|dibakar|ditusuk|"
        r"dilempar\w*|lempar \w+ kena"),
-    _r("id", "threat", C, r"(?:di)?ancam\w* (?:\w+ ){0,3}(?:bunuh|dibunuh|mati|pisau|bakar|dibakar)"
-       r"|mau dibunuh|akan dibunuh|bawa pisau|pakai pisau|pake pisau|dibunuh"),
+    _r("id", "threat", C, r"(?:di|meng|ng)?ancam\w* (?:\w+ ){0,3}(?:bunuh|dibunuh|membunuh|mati|"
+       r"pisau|bakar|dibakar)|(?:mau|akan|ingin) (?:di)?bunuh|(?:mem)?bunuh (?:aku|saya|kami)|"
+       r"bawa pisau|pakai pisau|pake pisau|dibunuh"),
     _r("en", "violence", C, r"(?:hit|hits|hitting|beat|beats|beating|beaten|slap|slapped|slaps|kick|"
        r"kicked|kicks|punch|punched|choke|choked|burn|burned|burnt|strangle\w*|stab\w*) "
        r"(?:me|her|him|us|my)|(?:is|are|keep|always) (?:hitting|beating)|pull my hair|"
@@ -132,6 +134,15 @@ RULES: tuple[Rule, ...] = (
     _r("id", "sexual_harassment", H, r"dilecehkan|dilecehin|pelecehan|diintip|ngintip|"
        r"dicolek|colek\w*|pegang\w* (?:dada|badan|pantat)"),
     _r("en", "sexual_harassment", H, r"harass\w*|sexy photo|dirty picture"),
+    # taxonomy: "documents held while the worker wants to leave" is high
+    _r("id", "documents_held_wants_leave", H, r"(?:paspor|iqomah|iqamah|arc|dokumen)\w* (?:\w+ ){0,8}"
+       r"(?:pulang|mudik)|(?:pulang|mudik) (?:\w+ ){0,8}(?:paspor|iqomah|iqamah|arc)"),
+    _r("en", "documents_held_wants_leave", H, r"paspor (?:\w+ ){0,8}(?:go|going) (?:home|back)|"
+       r"(?:go|going) (?:home|back) (?:\w+ ){0,8}paspor|"
+       r"(?:want to|wanna) (?:leave|change|go out|go)\w* (?:\w+ ){0,10}paspor|"
+       r"paspor (?:\w+ ){0,10}(?:want to|wanna) (?:leave|change|go out|go)"),
+    _r("ms", "documents_held_wants_leave", H, r"pasport (?:\w+ ){0,8}pulang|pulang (?:\w+ ){0,8}"
+       r"pasport"),
     _r("id", "trafficking", H, r"calo|tppo|perdagangan orang|jalur tikus|non prosedural|"
        r"visa turis|ditipu"),
     _r("en", "trafficking", H, r"traffick\w*|tourist visa|visit visa|scam company"),
@@ -157,11 +168,28 @@ _QUESTION_KINDS = frozenset({"faq"})
 QUESTION_MIN_CONFIDENCE = 0.5
 
 
+# All rules in one alternation, strongest first: one scan of the text instead of one per rule
+# (the per-rule patterns stay for tests and for reading). Group ``r<i>`` is rule ``i``.
+# The word-boundary checks sit outside the alternation so that positions inside a word are
+# rejected once, not once per rule.
+_COMBINED = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(
+        f"(?P<r{i}>{rule.body})(?!\\w)"
+        for i, rule in sorted(enumerate(RULES), key=lambda ir: -ir[1].urgency.rank)
+    )
+    + ")"
+)
+
+
 def lexicon_hits(normalized: str) -> list[Rule]:
-    """Every rule that matches the normalised text, strongest first."""
-    hits = [rule for rule in RULES if rule.pattern.search(normalized)]
-    hits.sort(key=lambda r: -r.urgency.rank)
-    return hits
+    """The rules that match the normalised text, strongest first, each rule once."""
+    seen: dict[int, Rule] = {}
+    for m in _COMBINED.finditer(normalized):
+        if m.lastgroup is not None:
+            i = int(m.lastgroup[1:])
+            seen.setdefault(i, RULES[i])
+    return sorted(seen.values(), key=lambda r: -r.urgency.rank)
 
 
 @dataclass(frozen=True, slots=True)
