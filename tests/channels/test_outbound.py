@@ -148,10 +148,11 @@ async def test_telegram_per_chat_pacing(fake_telegram: FakeTelegram) -> None:
         webhook_secret=TELEGRAM_SECRET,
         api_url=fake_telegram.url,
         per_second=1000,
-        chat_interval=0.3,
+        chat_interval=0.5,
     )
     await adapter.start()
     try:
+        await adapter.send(out("700000009", "warm up the connection pool"))
         await adapter.send(out(CHAT, "satu"))
         await adapter.send(out("700000002", "lain"))
         await adapter.send(out(CHAT, "dua"))
