@@ -1,4 +1,4 @@
-"""Entity extraction with rules: countries, money with currency, phones, passports, companies, dates.
+"""Rule-based entities: countries, money with currency, phones, passports, companies, dates.
 
 Rules instead of a learned tagger because the entities that matter to a case worker have regular
 shapes ("NT$ 20.000", "15jt", "+852 6773 0466", "C1234567", "PT Sinar Jaya") and must be exact:
@@ -49,23 +49,55 @@ def _country_re() -> re.Pattern[str]:
 
 
 _CURRENCY_PREFIX = {
-    "rp": "IDR", "idr": "IDR", "usd": "USD", "us$": "USD", "$": "USD", "hkd": "HKD",
-    "hk$": "HKD", "nt$": "TWD", "ntd": "TWD", "twd": "TWD", "rm": "MYR", "myr": "MYR",
-    "sgd": "SGD", "s$": "SGD", "sar": "SAR", "aed": "AED", "qar": "QAR", "kwd": "KWD",
-    "¥": "JPY", "jpy": "JPY", "krw": "KRW", "₩": "KRW",
+    "rp": "IDR",
+    "idr": "IDR",
+    "usd": "USD",
+    "us$": "USD",
+    "$": "USD",
+    "hkd": "HKD",
+    "hk$": "HKD",
+    "nt$": "TWD",
+    "ntd": "TWD",
+    "twd": "TWD",
+    "rm": "MYR",
+    "myr": "MYR",
+    "sgd": "SGD",
+    "s$": "SGD",
+    "sar": "SAR",
+    "aed": "AED",
+    "qar": "QAR",
+    "kwd": "KWD",
+    "¥": "JPY",
+    "jpy": "JPY",
+    "krw": "KRW",
+    "₩": "KRW",
 }
 _CURRENCY_SUFFIX = {
-    "jt": ("IDR", 1_000_000), "juta": ("IDR", 1_000_000), "rb": ("IDR", 1_000),
-    "ribu": ("IDR", 1_000), "riyal": ("SAR", 1), "real": ("SAR", 1), "sar": ("SAR", 1),
-    "ringgit": ("MYR", 1), "rm": ("MYR", 1), "usd": ("USD", 1), "dolar": ("USD", 1),
-    "dollar": ("USD", 1), "hkd": ("HKD", 1), "ntd": ("TWD", 1), "nt": ("TWD", 1),
-    "yen": ("JPY", 1), "won": ("KRW", 1), "dirham": ("AED", 1), "aed": ("AED", 1),
-    "sgd": ("SGD", 1), "rupiah": ("IDR", 1), "k": ("IDR", 1_000),
+    "jt": ("IDR", 1_000_000),
+    "juta": ("IDR", 1_000_000),
+    "rb": ("IDR", 1_000),
+    "ribu": ("IDR", 1_000),
+    "riyal": ("SAR", 1),
+    "real": ("SAR", 1),
+    "sar": ("SAR", 1),
+    "ringgit": ("MYR", 1),
+    "rm": ("MYR", 1),
+    "usd": ("USD", 1),
+    "dolar": ("USD", 1),
+    "dollar": ("USD", 1),
+    "hkd": ("HKD", 1),
+    "ntd": ("TWD", 1),
+    "nt": ("TWD", 1),
+    "yen": ("JPY", 1),
+    "won": ("KRW", 1),
+    "dirham": ("AED", 1),
+    "aed": ("AED", 1),
+    "sgd": ("SGD", 1),
+    "rupiah": ("IDR", 1),
+    "k": ("IDR", 1_000),
 }
 _NUM = r"\d{1,3}(?:[.,]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)?"
-_PREFIX_RE = "|".join(
-    re.escape(c) for c in sorted(_CURRENCY_PREFIX, key=len, reverse=True)
-)
+_PREFIX_RE = "|".join(re.escape(c) for c in sorted(_CURRENCY_PREFIX, key=len, reverse=True))
 _SUFFIX_RE = "|".join(sorted(_CURRENCY_SUFFIX, key=len, reverse=True))
 _MONEY_PREFIX = re.compile(rf"(?<![\w$])({_PREFIX_RE})\.?\s?({_NUM})(?![\d])", re.IGNORECASE)
 _MONEY_SUFFIX = re.compile(rf"(?<![\w.,])({_NUM})\s?({_SUFFIX_RE})\b", re.IGNORECASE)
@@ -85,17 +117,93 @@ _INSTITUTION = re.compile(
 )
 # Words that end an organisation name written in lower case ("pt gak mau balikin").
 _ORG_STOP = frozenset(
-    "tidak gak gk ga nggak yang yg tapi tp sudah udah udh belum blm minta nahan dan di ke "
-    "dari itu ini mau tidak katanya bilang suruh gk sy saya aku untuk buat resmi apa is the "
-    "not say ask keep hold never sejak since".split()
+    [
+        "tidak",
+        "gak",
+        "gk",
+        "ga",
+        "nggak",
+        "yang",
+        "yg",
+        "tapi",
+        "tp",
+        "sudah",
+        "udah",
+        "udh",
+        "belum",
+        "blm",
+        "minta",
+        "nahan",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "itu",
+        "ini",
+        "mau",
+        "tidak",
+        "katanya",
+        "bilang",
+        "suruh",
+        "gk",
+        "sy",
+        "saya",
+        "aku",
+        "untuk",
+        "buat",
+        "resmi",
+        "apa",
+        "is",
+        "the",
+        "not",
+        "say",
+        "ask",
+        "keep",
+        "hold",
+        "never",
+        "sejak",
+        "since",
+    ]
 )
 _MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2, "mar": 3,
-    "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6,
-    "june": 6, "jul": 7, "juli": 7, "july": 7, "agu": 8, "agt": 8, "agustus": 8, "aug": 8,
-    "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oct": 10, "oktober": 10,
-    "october": 10, "nov": 11, "nop": 11, "november": 11, "des": 12, "dec": 12,
-    "desember": 12, "december": 12,
+    "jan": 1,
+    "januari": 1,
+    "january": 1,
+    "feb": 2,
+    "februari": 2,
+    "february": 2,
+    "mar": 3,
+    "maret": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "mei": 5,
+    "may": 5,
+    "jun": 6,
+    "juni": 6,
+    "june": 6,
+    "jul": 7,
+    "juli": 7,
+    "july": 7,
+    "agu": 8,
+    "agt": 8,
+    "agustus": 8,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "okt": 10,
+    "oct": 10,
+    "oktober": 10,
+    "october": 10,
+    "nov": 11,
+    "nop": 11,
+    "november": 11,
+    "des": 12,
+    "dec": 12,
+    "desember": 12,
+    "december": 12,
 }
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?![\d/.-])")
@@ -105,7 +213,7 @@ _DATE_WORDS = re.compile(
 
 
 def _amount(num: str) -> float | None:
-    """Parse "20.000", "1,500", "4990", "2,5" the way Indonesians and English speakers write them."""
+    """Parse "20.000", "1,500", "4990", "2,5" as Indonesian and English speakers write them."""
     if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", num):
         return float(re.sub(r"[.,]", "", num))
     try:
@@ -159,13 +267,23 @@ def _dates(text: str) -> list[Entity]:
             continue
         year = year + 2000 if year < 100 else year
         out.append(
-            Entity("date", m.group(0), m.start(), m.end(), extra={"iso": f"{year:04d}-{month:02d}-{day:02d}"})
+            Entity(
+                "date",
+                m.group(0),
+                m.start(),
+                m.end(),
+                extra={"iso": f"{year:04d}-{month:02d}-{day:02d}"},
+            )
         )
     for m in _DATE_WORDS.finditer(text):
         day, month = int(m.group(1)), _MONTHS[m.group(2).lower()]
         if not 1 <= day <= 31:
             continue
-        iso = f"{int(m.group(3)):04d}-{month:02d}-{day:02d}" if m.group(3) else f"--{month:02d}-{day:02d}"
+        iso = (
+            f"{int(m.group(3)):04d}-{month:02d}-{day:02d}"
+            if m.group(3)
+            else f"--{month:02d}-{day:02d}"
+        )
         out.append(Entity("date", m.group(0), m.start(), m.end(), extra={"iso": iso}))
     return out
 
@@ -194,9 +312,7 @@ def extract_entities(text: str) -> tuple[Entity, ...]:
     found += _dates(text)
     found += _money(text)
     for m in _PASSPORT.finditer(text):
-        found.append(
-            Entity("passport", (m.group(1) + m.group(2)).upper(), m.start(), m.end())
-        )
+        found.append(Entity("passport", (m.group(1) + m.group(2)).upper(), m.start(), m.end()))
     for m in _ORG.finditer(text):
         name = _org_name(m.group(2))
         if name:

@@ -84,9 +84,7 @@ def _ratio(num: int, den: int, empty: float) -> float:
     return num / den if den else empty
 
 
-def run(
-    examples: Sequence[Example], parse: Callable[[str], ParseResult]
-) -> list[Prediction]:
+def run(examples: Sequence[Example], parse: Callable[[str], ParseResult]) -> list[Prediction]:
     """Parse every example with ``parse`` and time each call."""
     out: list[Prediction] = []
     for ex in examples:

@@ -8,6 +8,7 @@ into a fixed space, so the model needs no vocabulary file.
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
 
@@ -37,7 +38,7 @@ def _buckets(tokens: list[str]) -> list[int]:
     crc = zlib.crc32
     out = [crc(b"b:<s>") & mask]
     out += [crc(("w:" + t).encode()) & mask for t in toks]
-    out += [crc(f"b:{a} {b}".encode()) & mask for a, b in zip(toks, toks[1:], strict=False)]
+    out += [crc(f"b:{a} {b}".encode()) & mask for a, b in itertools.pairwise(toks)]
     for tok in toks:
         padded = f"<{tok}>".encode()
         size = len(padded)

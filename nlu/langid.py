@@ -16,7 +16,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 # Syllables of Indonesian shape: optional consonant cluster of at most two, then a vowel.
-_PRONOUNCEABLE = re.compile(r"(?:(?:ng|ny|[bcdfghjklmnpqrstvwxyz]{0,2})[aeiou]+)+(?:ng|[bcdfghjklmnpqrstvwxyz])?")
+_PRONOUNCEABLE = re.compile(
+    r"(?:(?:ng|ny|[bcdfghjklmnpqrstvwxyz]{0,2})[aeiou]+)+(?:ng|[bcdfghjklmnpqrstvwxyz])?"
+)
 
 
 def _words(spec: str, weight: float) -> dict[str, float]:

@@ -87,7 +87,7 @@ class LinearModel:
         return _softmax(z[:n]), _softmax(z[n:])
 
     def predict_tokens(self, tokens: list[str]) -> tuple[FloatArray, FloatArray]:
-        """Probabilities for a normalised token list (see :func:`nlu.normalize.normalize_tokens`)."""
+        """Probabilities for a token list from :func:`nlu.normalize.normalize_tokens`."""
         return self.scores(*hash_features(tokens))
 
     def save(self, path: Path) -> None:

@@ -56,8 +56,9 @@ class EmbeddedNlu:
 
     def parse_sync(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
         """Label one message; never raises."""
-        if not isinstance(text, str):  # defensive: callers are typed, payloads are not
-            text = "" if text is None else str(text)
+        raw: object = text  # callers are typed, payloads are not
+        if not isinstance(raw, str):
+            text = "" if raw is None else str(raw)
         hint = lang_hint if lang_hint in LANGUAGES else None
         try:
             return self._parse(text, hint)
@@ -104,7 +105,8 @@ def _empty(text: str, language: str) -> ParseResult:
 
 def _safe_fallback(text: str) -> ParseResult:
     """Answer when the pipeline itself failed: lexicon rules only, each step guarded."""
-    urgency, reasons = Urgency.LOW, ("error:embedded",)
+    urgency = Urgency.LOW
+    reasons: tuple[str, ...] = ("error:embedded",)
     try:
         scan = text[:MAX_SCAN_CHARS]
         decision = decide_urgency(" ".join(normalize_tokens(scan)), FALLBACK_INTENT, 0.0, None)

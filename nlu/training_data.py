@@ -82,9 +82,7 @@ def load_yaml_examples(paths: Iterable[Path] | None = None) -> list[Example]:
                 raise ValueError(f"{path}: unknown intent {intent!r}")
             meta = block.get("metadata") or {}
             urgency = Urgency(meta["urgency"]) if "urgency" in meta else default_urgency(intent)
-            out.extend(
-                Example(text, intent, urgency) for text in _example_lines(block) if text
-            )
+            out.extend(Example(text, intent, urgency) for text in _example_lines(block) if text)
     return out
 
 

@@ -40,111 +40,241 @@ def _r(lang: str, name: str, urgency: Urgency, pattern: str) -> Rule:
 # Patterns are matched on normalised text: "gk dikasih makan" arrives as "tidak dikasih makan".
 RULES: tuple[Rule, ...] = (
     # --- critical: violence now or threatened -------------------------------------------------
-    _r("id", "violence", C, r"(?:di|ke)?(?:pukul|pukuli|pukulin|gebuk|gebukin|gebuki|hajar|hajarin)"
-       r"|(?:di|me|ng)?(?:tampar|nampar|tendang|nendang|siksa|nyiksa|aniaya|cekik|nyekik|sekap|"
-       r"setrika|jambak|benturin|bentur|injak|injek|sundut)(?:in|i|kan)?"
-       r"|mukul(?:in|i)?|kena pukul|disiram air panas|disiram air keras|dibakar|ditusuk|"
-       r"dilempar\w*|lempar \w+ kena"),
-    _r("id", "threat", C, r"(?:di|meng|ng)?ancam\w* (?:\w+ ){0,3}(?:bunuh|dibunuh|membunuh|mati|"
-       r"pisau|bakar|dibakar)|(?:mau|akan|ingin) (?:di)?bunuh|(?:mem)?bunuh (?:aku|saya|kami)|"
-       r"bawa pisau|pakai pisau|pake pisau|dibunuh"),
-    _r("en", "violence", C, r"(?:hit|hits|hitting|beat|beats|beating|beaten|slap|slapped|slaps|kick|"
-       r"kicked|kicks|punch|punched|choke|choked|burn|burned|burnt|strangle\w*|stab\w*) "
-       r"(?:me|her|him|us|my)|(?:is|are|keep|always) (?:hitting|beating)|pull my hair|"
-       r"kill me|will kill|want to kill|threaten\w* (?:to )?kill|with (?:a )?knife|abuse me|"
-       r"torture\w*|bruise\w*|bleeding"),
+    _r(
+        "id",
+        "violence",
+        C,
+        r"(?:di|ke)?(?:pukul|pukuli|pukulin|gebuk|gebukin|gebuki|hajar|hajarin)"
+        r"|(?:di|me|ng)?(?:tampar|nampar|tendang|nendang|siksa|nyiksa|aniaya|cekik|nyekik|sekap|"
+        r"setrika|jambak|benturin|bentur|injak|injek|sundut)(?:in|i|kan)?"
+        r"|mukul(?:in|i)?|kena pukul|disiram air panas|disiram air keras|dibakar|ditusuk|"
+        r"dilempar\w*|lempar \w+ kena",
+    ),
+    _r(
+        "id",
+        "threat",
+        C,
+        r"(?:di|meng|ng)?ancam\w* (?:\w+ ){0,3}(?:bunuh|dibunuh|membunuh|mati|"
+        r"pisau|bakar|dibakar)|(?:mau|akan|ingin) (?:di)?bunuh|(?:mem)?bunuh (?:aku|saya|kami)|"
+        r"bawa pisau|pakai pisau|pake pisau|dibunuh",
+    ),
+    _r(
+        "en",
+        "violence",
+        C,
+        r"(?:hit|hits|hitting|beat|beats|beating|beaten|slap|slapped|slaps|kick|"
+        r"kicked|kicks|punch|punched|choke|choked|burn|burned|burnt|strangle\w*|stab\w*) "
+        r"(?:me|her|him|us|my)|(?:is|are|keep|always) (?:hitting|beating)|pull my hair|"
+        r"kill me|will kill|want to kill|threaten\w* (?:to )?kill|with (?:a )?knife|abuse me|"
+        r"torture\w*|bruise\w*|bleeding",
+    ),
     _r("jv", "violence", C, r"digebuki|digebugi|dipateni|dikeplak|ditapuk|disabet|diidek"),
     _r("su", "violence", C, r"digebugan|dipeuncit|dipaehan|ditampiling|disiksa"),
     _r("ms", "violence", C, r"kena pukul|dipukul|dibelasah|kena belasah|kena tampar|didera"),
     _r("ar", "violence", C, r"ضرب\w*|يضرب\w*|عنف|قتل\w*"),
     _r("zh", "violence", C, r"打我|打她|被打|殴打|毆打|虐待|殺|杀"),
     # --- critical: sexual violence ------------------------------------------------------------
-    _r("id", "sexual_violence", C, r"(?:di|mem)?perkosa\w*|(?:di)?paksa\w* (?:\w+ ){0,2}"
-       r"(?:tidur|berhubungan|layani|melayani|begituan|buka baju|ditiduri|psk)|ditiduri|"
-       r"dicabuli|pencabulan|cabul"),
-    _r("en", "sexual_violence", C, r"rape\w*|raping|force\w* me (?:to )?(?:sleep|have sex|sex)|"
-       r"sexual\w* (?:assault|abuse)\w*|touch\w* (?:me|my body)|molest\w*"),
+    _r(
+        "id",
+        "sexual_violence",
+        C,
+        r"(?:di|mem)?perkosa\w*|(?:di)?paksa\w* (?:\w+ ){0,2}"
+        r"(?:tidur|berhubungan|layani|melayani|begituan|buka baju|ditiduri|psk)|ditiduri|"
+        r"dicabuli|pencabulan|cabul",
+    ),
+    _r(
+        "en",
+        "sexual_violence",
+        C,
+        r"rape\w*|raping|force\w* me (?:to )?(?:sleep|have sex|sex)|"
+        r"sexual\w* (?:assault|abuse)\w*|touch\w* (?:me|my body)|molest\w*",
+    ),
     _r("jv", "sexual_violence", C, r"dipekso (?:\w+ ){0,2}turu|diperkosa"),
     _r("ms", "sexual_violence", C, r"dirogol|rogol|paksa (?:saya )?layan"),
     _r("zh", "sexual_violence", C, r"強姦|强奸|性侵|非禮|非礼"),
     _r("ar", "sexual_violence", C, r"اغتصاب|اغتصب\w*|تحرش"),
     # --- critical: self-harm ------------------------------------------------------------------
-    _r("id", "self_harm", C, r"bunuh diri|(?:mau|ingin|lebih baik) mati(?: saja)?|"
-       r"(?:minum|minun) racun|gantung diri|akhiri hidup|tidak kuat hidup|lompat dari"),
-    _r("en", "self_harm", C, r"kill myself|suicide|want to die|wanna die|end my life|"
-       r"hurt myself|jump from"),
+    _r(
+        "id",
+        "self_harm",
+        C,
+        r"bunuh diri|(?:mau|ingin|lebih baik) mati(?: saja)?|"
+        r"(?:minum|minun) racun|gantung diri|akhiri hidup|tidak kuat hidup|lompat dari",
+    ),
+    _r(
+        "en",
+        "self_harm",
+        C,
+        r"kill myself|suicide|want to die|wanna die|end my life|"
+        r"hurt myself|jump from",
+    ),
     _r("jv", "self_harm", C, r"(?:pengen|kepengin|arep|ingin) mati|gantung awak"),
     _r("su", "self_harm", C, r"hayang paeh|bunuh diri"),
     _r("zh", "self_harm", C, r"自殺|自杀|想死"),
     _r("ar", "self_harm", C, r"انتحار"),
     # --- critical: confinement and trafficking in progress ------------------------------------
-    _r("id", "confinement", C, r"(?:di)?kurung\w*|(?:di)?sekap\w*|dikunci\w*|(?:tidak|dilarang) "
-       r"(?:boleh|bisa|dikasih|diizinkan) (?:keluar|kabur|pulang)|disandera|tebusan|"
-       r"dijual|diselundup\w*|dipaksa (?:kerja|jadi)|dipaksa"),
-    _r("en", "confinement", C, r"lock\w* (?:me|us|in)|locked|cannot go out|can not go out|"
-       r"not allowed to (?:go|leave)|cannot escape|ransom|sold me|sell me|sell us|"
-       r"forced to work|force us|trapped|kidnap\w*"),
+    _r(
+        "id",
+        "confinement",
+        C,
+        r"(?:di)?kurung\w*|(?:di)?sekap\w*|dikunci\w*|(?:tidak|dilarang) "
+        r"(?:boleh|bisa|dikasih|diizinkan) (?:keluar|kabur|pulang)|disandera|tebusan|"
+        r"dijual|diselundup\w*|dipaksa (?:kerja|jadi)|dipaksa",
+    ),
+    _r(
+        "en",
+        "confinement",
+        C,
+        r"lock\w* (?:me|us|in)|locked|cannot go out|can not go out|"
+        r"not allowed to (?:go|leave)|cannot escape|ransom|sold me|sell me|sell us|"
+        r"forced to work|force us|trapped|kidnap\w*",
+    ),
     _r("jv", "confinement", C, r"dikunci|ora oleh metu|ora entuk metu"),
     _r("su", "confinement", C, r"dikurung|teu meunang kaluar|teu kenging kaluar"),
     _r("ms", "confinement", C, r"dikurung|tidak dibenarkan keluar|tak boleh keluar"),
     _r("zh", "confinement", C, r"關起來|关起来|鎖|锁|綁架|绑架"),
     # --- critical: no food for days, medical emergency ----------------------------------------
-    _r("id", "starvation", C, r"tidak (?:di)?(?:kasih|kasi|diberi|beri|dapat) makan|kelaparan|"
-       r"belum makan (?:\w+ ){0,2}hari"),
-    _r("en", "starvation", C, r"no food|not give me food|not allow me to eat|starv\w*|"
-       r"not eat\w* (?:for )?\d+ days?"),
+    _r(
+        "id",
+        "starvation",
+        C,
+        r"tidak (?:di)?(?:kasih|kasi|diberi|beri|dapat) makan|kelaparan|"
+        r"belum makan (?:\w+ ){0,2}hari",
+    ),
+    _r(
+        "en",
+        "starvation",
+        C,
+        r"no food|not give me food|not allow me to eat|starv\w*|"
+        r"not eat\w* (?:for )?\d+ days?",
+    ),
     _r("jv", "starvation", C, r"ora (?:di)?(?:kei|wenehi) mangan|ora mangan"),
     _r("su", "starvation", C, r"teu dibere dahar|teu acan tuang"),
     _r("ms", "starvation", C, r"tidak diberi makan|tak diberi makan|tak bagi makan"),
-    _r("id", "medical_emergency", C, r"pingsan|tidak sadar\w*|sesak (?:nafas|napas)|"
-       r"tidak bisa (?:nafas|napas|bernafas|bernapas)|pendarahan|kejang\w*|muntah darah|"
-       r"kritis|jatuh dari lantai|sekarat|overdosis|keracunan"),
-    _r("en", "medical_emergency", C, r"unconscious|not conscious|cannot breathe|can not breathe|"
-       r"fainted|collapse\w*|heavy bleeding|dying|ambulance|fall from|fell from"),
+    _r(
+        "id",
+        "medical_emergency",
+        C,
+        r"pingsan|tidak sadar\w*|sesak (?:nafas|napas)|"
+        r"tidak bisa (?:nafas|napas|bernafas|bernapas)|pendarahan|kejang\w*|muntah darah|"
+        r"kritis|jatuh dari lantai|sekarat|overdosis|keracunan",
+    ),
+    _r(
+        "en",
+        "medical_emergency",
+        C,
+        r"unconscious|not conscious|cannot breathe|can not breathe|"
+        r"fainted|collapse\w*|heavy bleeding|dying|ambulance|fall from|fell from",
+    ),
     _r("zh", "medical_emergency", C, r"救命|昏倒|暈倒|晕倒"),
     _r("ar", "medical_emergency", C, r"النجدة|ساعدوني"),
     # --- high: detention, death, lost contact, stranded, serious illness ----------------------
-    _r("id", "detention", H, r"(?:di)?tangkap\w*|(?:di)?tahan (?:polisi|imigrasi|polis)|"
-       r"ditahan di|dipenjara|penjara|detensi|depot imigr\w*|overstay|deportasi|"
-       r"dideportasi|hukuman mati|pengadilan|diadili|dituduh"),
-    _r("en", "detention", H, r"arrest\w*|jail|prison|detention|police station|detain\w*|"
-       r"immigration catch|caught by police|overstay\w*|accuse\w*|court"),
+    _r(
+        "id",
+        "detention",
+        H,
+        r"(?:di)?tangkap\w*|(?:di)?tahan (?:polisi|imigrasi|polis)|"
+        r"ditahan di|dipenjara|penjara|detensi|depot imigr\w*|overstay|deportasi|"
+        r"dideportasi|hukuman mati|pengadilan|diadili|dituduh",
+    ),
+    _r(
+        "en",
+        "detention",
+        H,
+        r"arrest\w*|jail|prison|detention|police station|detain\w*|"
+        r"immigration catch|caught by police|overstay\w*|accuse\w*|court",
+    ),
     _r("ms", "detention", H, r"ditangkap|ditahan|kena tangkap|penjara|polis"),
     _r("jv", "detention", H, r"dicekel polisi|dipenjara"),
     _r("su", "detention", H, r"ditewak|dipenjara"),
-    _r("id", "death", H, r"meninggal\w*|wafat|jenazah\w*|mayat|tewas|innalillahi\w*|"
-       r"inna lillahi\w*|almarhum\w*|almarhumah"),
+    _r(
+        "id",
+        "death",
+        H,
+        r"meninggal\w*|wafat|jenazah\w*|mayat|tewas|innalillahi\w*|"
+        r"inna lillahi\w*|almarhum\w*|almarhumah",
+    ),
     _r("en", "death", H, r"died|die|dead|death|passed away|body still|bring (?:her|his|the) body"),
     _r("jv", "death", H, r"seda|tilar donya|mati"),
     _r("su", "death", H, r"pupus|maot|tilar dunya"),
-    _r("id", "lost_contact", H, r"hilang kontak|putus (?:kontak|komunikasi)|tidak bisa "
-       r"dihubungi|tidak ada kabar|(?:hp|nomor|nomer|wa)\w* (?:\w+ ){0,3}tidak aktif|menghilang|"
-       r"hilang sejak|tidak tahu (?:dia )?(?:dimana|di mana)"),
-    _r("en", "lost_contact", H, r"lost contact|cannot contact|can not contact|cannot reach|"
-       r"no news|missing|not answer\w* (?:the )?phone"),
+    _r(
+        "id",
+        "lost_contact",
+        H,
+        r"hilang kontak|putus (?:kontak|komunikasi)|tidak bisa "
+        r"dihubungi|tidak ada kabar|(?:hp|nomor|nomer|wa)\w* (?:\w+ ){0,3}tidak aktif|menghilang|"
+        r"hilang sejak|tidak tahu (?:dia )?(?:dimana|di mana)",
+    ),
+    _r(
+        "en",
+        "lost_contact",
+        H,
+        r"lost contact|cannot contact|can not contact|cannot reach|"
+        r"no news|missing|not answer\w* (?:the )?phone",
+    ),
     _r("jv", "lost_contact", H, r"ilang kabar|ora iso dihubungi|ra iso dihubungi"),
     _r("su", "lost_contact", H, r"leungit|teu aya beja|teu tiasa dihubungi"),
-    _r("id", "stranded", H, r"terlantar|tidur di jalan|kabur dari majikan|tidak punya uang"
-       r"|tidak ada tempat tinggal"),
+    _r(
+        "id",
+        "stranded",
+        H,
+        r"terlantar|tidur di jalan|kabur dari majikan|tidak punya uang"
+        r"|tidak ada tempat tinggal",
+    ),
     _r("en", "stranded", H, r"run away|ran away|sleep in the street|stranded|no money|homeless"),
-    _r("id", "serious_illness", H, r"sakit (?:parah|keras)|dirawat|rumah sakit|icu|kanker|"
-       r"stroke|patah tulang|kecelakaan|luka parah|hamil|depresi|stress"),
-    _r("en", "serious_illness", H, r"hospital|serious\w* sick|cancer|accident|broken (?:leg|arm|bone|hand)|pregnan\w*|"
-       r"depress\w*"),
-    _r("id", "sexual_harassment", H, r"dilecehkan|dilecehin|pelecehan|diintip|ngintip|"
-       r"dicolek|colek\w*|pegang\w* (?:dada|badan|pantat)"),
+    _r(
+        "id",
+        "serious_illness",
+        H,
+        r"sakit (?:parah|keras)|dirawat|rumah sakit|icu|kanker|"
+        r"stroke|patah tulang|kecelakaan|luka parah|hamil|depresi|stress",
+    ),
+    _r(
+        "en",
+        "serious_illness",
+        H,
+        r"hospital|serious\w* sick|cancer|accident|broken (?:leg|arm|bone|hand)|pregnan\w*|"
+        r"depress\w*",
+    ),
+    _r(
+        "id",
+        "sexual_harassment",
+        H,
+        r"dilecehkan|dilecehin|pelecehan|diintip|ngintip|"
+        r"dicolek|colek\w*|pegang\w* (?:dada|badan|pantat)",
+    ),
     _r("en", "sexual_harassment", H, r"harass\w*|sexy photo|dirty picture"),
     # taxonomy: "documents held while the worker wants to leave" is high
-    _r("id", "documents_held_wants_leave", H, r"(?:paspor|iqomah|iqamah|arc|dokumen)\w* (?:\w+ ){0,8}"
-       r"(?:pulang|mudik)|(?:pulang|mudik) (?:\w+ ){0,8}(?:paspor|iqomah|iqamah|arc)"),
-    _r("en", "documents_held_wants_leave", H, r"paspor (?:\w+ ){0,8}(?:go|going) (?:home|back)|"
-       r"(?:go|going) (?:home|back) (?:\w+ ){0,8}paspor|"
-       r"(?:want to|wanna) (?:leave|change|go out|go)\w* (?:\w+ ){0,10}paspor|"
-       r"paspor (?:\w+ ){0,10}(?:want to|wanna) (?:leave|change|go out|go)"),
-    _r("ms", "documents_held_wants_leave", H, r"pasport (?:\w+ ){0,8}pulang|pulang (?:\w+ ){0,8}"
-       r"pasport"),
-    _r("id", "trafficking", H, r"calo|tppo|perdagangan orang|jalur tikus|non prosedural|"
-       r"visa turis|ditipu"),
+    _r(
+        "id",
+        "documents_held_wants_leave",
+        H,
+        r"(?:paspor|iqomah|iqamah|arc|dokumen)\w* (?:\w+ ){0,8}"
+        r"(?:pulang|mudik)|(?:pulang|mudik) (?:\w+ ){0,8}(?:paspor|iqomah|iqamah|arc)",
+    ),
+    _r(
+        "en",
+        "documents_held_wants_leave",
+        H,
+        r"paspor (?:\w+ ){0,8}(?:go|going) (?:home|back)|"
+        r"(?:go|going) (?:home|back) (?:\w+ ){0,8}paspor|"
+        r"(?:want to|wanna) (?:leave|change|go out|go)\w* (?:\w+ ){0,10}paspor|"
+        r"paspor (?:\w+ ){0,10}(?:want to|wanna) (?:leave|change|go out|go)",
+    ),
+    _r(
+        "ms",
+        "documents_held_wants_leave",
+        H,
+        r"pasport (?:\w+ ){0,8}pulang|pulang (?:\w+ ){0,8}"
+        r"pasport",
+    ),
+    _r(
+        "id",
+        "trafficking",
+        H,
+        r"calo|tppo|perdagangan orang|jalur tikus|non prosedural|"
+        r"visa turis|ditipu",
+    ),
     _r("en", "trafficking", H, r"traffick\w*|tourist visa|visit visa|scam company"),
 )
 

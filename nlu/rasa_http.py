@@ -1,0 +1,162 @@
+"""The Rasa back-end: an external ``rasa run --enable-api`` server behind ``POST /model/parse``.
+
+Rasa is never a dependency of Siaga: this module only speaks HTTP to it. The answer is mapped
+into the same ``ParseResult`` as the embedded back-end, and the embedded back-end always runs
+too: it supplies the language, the entities and the urgency safety net (lexicon rules, urgency
+classifier, intent priors), and it is the whole answer when Rasa fails or times out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+from nlu.normalize import normalize
+from nlu.pipeline import MAX_CLASSIFY_CHARS, MAX_SCAN_CHARS, EmbeddedNlu
+from nlu.types import FALLBACK_INTENT, INTENTS, Entity, IntentScore, ParseResult
+from nlu.urgency import decide_urgency
+
+log = logging.getLogger("nlu.rasa_http")
+
+RASA_FALLBACK_INTENT = "nlu_fallback"
+DEFAULT_TIMEOUT_S = 2.0
+_KNOWN = frozenset(INTENTS)
+
+
+class RasaHttpNlu:
+    """NLU back-end calling a Rasa server (implements ``nlu.types.NluBackend``)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        session: aiohttp.ClientSession,
+        fallback: EmbeddedNlu,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        """Create the adapter.
+
+        Args:
+            base_url: Root URL of the Rasa server, e.g. ``http://localhost:5005``.
+            session: Shared aiohttp session (owned by the caller's lifecycle).
+            fallback: Embedded back-end used for the safety net and when Rasa is down.
+            timeout_s: Total time allowed for one ``/model/parse`` call.
+        """
+        self._url = base_url.rstrip("/") + "/model/parse"
+        self._session = session
+        self._fallback = fallback
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+
+    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
+        """Label one message with Rasa; never raises (see ``NluBackend.parse``).
+
+        Does network I/O. On any failure (connection, timeout, HTTP error, malformed JSON) the
+        embedded result is returned with the reason ``backend:rasa-unavailable``.
+        """
+        local = self._fallback.parse_sync(text, lang_hint=lang_hint)
+        if not local.text.strip():
+            return local
+        try:
+            async with self._session.post(
+                self._url, json={"text": text[:MAX_CLASSIFY_CHARS]}, timeout=self._timeout
+            ) as resp:
+                resp.raise_for_status()
+                data = await resp.json(content_type=None)
+            return merge_rasa(data, local)
+        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as exc:
+            log.warning(
+                "Rasa /model/parse failed (%s); using the embedded NLU", exc, exc_info=True
+            )
+            return _with_reason(local, "backend:rasa-unavailable")
+
+
+def _with_reason(result: ParseResult, reason: str) -> ParseResult:
+    return ParseResult(
+        text=result.text,
+        intent=result.intent,
+        intent_ranking=result.intent_ranking,
+        entities=result.entities,
+        urgency=result.urgency,
+        urgency_reasons=(*result.urgency_reasons, reason),
+        language=result.language,
+    )
+
+
+def map_ranking(data: Mapping[str, Any]) -> tuple[IntentScore, tuple[IntentScore, ...]]:
+    """Rasa's intent and ranking in our labels.
+
+    Rasa's ``FallbackClassifier`` puts ``nlu_fallback`` first in the ranking (with the
+    threshold as its confidence) when the best intent is not sure enough; we answer
+    ``other.out_of_scope`` in that case and keep the real intents, in order, as the ranking.
+    Names outside the taxonomy (an older Rasa model) are dropped.
+
+    Raises:
+        KeyError: The answer has no intent at all.
+    """
+    raw = data.get("intent_ranking") or [data["intent"]]
+    ranking = tuple(
+        IntentScore(str(r["name"]), float(r.get("confidence") or 0.0))
+        for r in raw
+        if r.get("name") in _KNOWN
+    )
+    top_raw = data.get("intent") or (raw[0] if raw else {})
+    name = top_raw.get("name")
+    conf = float(top_raw.get("confidence") or 0.0)
+    if name == RASA_FALLBACK_INTENT or name not in _KNOWN:
+        top = IntentScore(FALLBACK_INTENT, conf)
+    else:
+        top = IntentScore(str(name), conf)
+    return top, ranking or (top,)
+
+
+def _rasa_entities(data: Mapping[str, Any]) -> list[Entity]:
+    out: list[Entity] = []
+    for e in data.get("entities") or ():
+        try:
+            out.append(
+                Entity(
+                    entity=str(e["entity"]),
+                    value=str(e["value"]),
+                    start=int(e["start"]),
+                    end=int(e["end"]),
+                    extractor=str(e.get("extractor", "rasa")),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def merge_rasa(data: Mapping[str, Any], local: ParseResult) -> ParseResult:
+    """Combine Rasa's answer with the embedded result for the same text.
+
+    Intent and ranking come from Rasa. Entities are ours plus Rasa's where they do not overlap.
+    Urgency is the embedded decision raised further by the Rasa intent's prior: it can only go
+    up, so Rasa can never hide an emergency the safety net found.
+    """
+    top, ranking = map_ranking(data)
+    entities = list(local.entities)
+    for ent in _rasa_entities(data):
+        if all(ent.end <= o.start or ent.start >= o.end for o in entities):
+            entities.append(ent)
+    entities.sort(key=lambda e: e.start)
+    decision = decide_urgency(
+        normalize(local.text[:MAX_SCAN_CHARS]),
+        top.name,
+        top.confidence,
+        None,
+        base=local.urgency,
+    )
+    reasons = (*local.urgency_reasons, *(r for r in decision.reasons if not r.startswith("base:")))
+    return ParseResult(
+        text=local.text,
+        intent=top,
+        intent_ranking=ranking,
+        entities=tuple(entities),
+        urgency=decision.urgency,
+        urgency_reasons=tuple(dict.fromkeys((*reasons, "backend:rasa"))),
+        language=local.language,
+    )
