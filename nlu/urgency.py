@@ -33,7 +33,13 @@ class Rule:
     body: str
 
 
+# Chinese and Arabic attach words without spaces, so their rules have no word boundaries.
+_UNBOUNDED_LANGS = frozenset({"zh", "ar"})
+
+
 def _r(lang: str, name: str, urgency: Urgency, pattern: str) -> Rule:
+    if lang in _UNBOUNDED_LANGS:
+        return Rule(lang, name, urgency, re.compile(pattern), pattern)
     return Rule(lang, name, urgency, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), pattern)
 
 
@@ -55,7 +61,8 @@ RULES: tuple[Rule, ...] = (
         "threat",
         C,
         r"(?:di|meng|ng)?ancam\w* (?:\w+ ){0,3}(?:bunuh|dibunuh|membunuh|mati|"
-        r"pisau|bakar|dibakar)|(?:mau|akan|ingin) (?:di)?bunuh|(?:mem)?bunuh (?:aku|saya|kami)|"
+        r"pisau|bakar|dibakar)|(?:mau|akan|ingin) (?:di)?bunuh(?! diri)|"
+        r"(?:mem)?bunuh (?:aku|saya|kami)|"
         r"bawa pisau|pakai pisau|pake pisau|dibunuh",
     ),
     _r(
@@ -65,7 +72,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:hit|hits|hitting|beat|beats|beating|beaten|slap|slapped|slaps|kick|"
         r"kicked|kicks|punch|punched|choke|choked|burn|burned|burnt|strangle\w*|stab\w*) "
         r"(?:me|her|him|us|my)|(?:is|are|keep|always) (?:hitting|beating)|pull my hair|"
-        r"kill me|will kill|want to kill|threaten\w* (?:to )?kill|with (?:a )?knife|abuse me|"
+        r"kill me|will kill(?! myself)|want to kill(?! myself)|threaten\w* (?:to )?kill|"
+        r"with (?:a )?knife|abuse me|"
         r"torture\w*|bruise\w*|bleeding",
     ),
     _r("jv", "violence", C, r"digebuki|digebugi|dipateni|dikeplak|ditapuk|disabet|diidek"),
@@ -298,28 +306,25 @@ _QUESTION_KINDS = frozenset({"faq"})
 QUESTION_MIN_CONFIDENCE = 0.5
 
 
-# All rules in one alternation, strongest first: one scan of the text instead of one per rule
-# (the per-rule patterns stay for tests and for reading). Group ``r<i>`` is rule ``i``.
-# The word-boundary checks sit outside the alternation so that positions inside a word are
-# rejected once, not once per rule.
-_COMBINED = re.compile(
+# All rules in one alternation, used as a prefilter: most messages match nothing and are done
+# after one scan; only a message that matches is checked rule by rule (so every rule that
+# applies is reported, not just the first alternative). Word-boundary checks sit outside the
+# alternation so that positions inside a word are rejected once, not once per rule.
+_PREFILTER = re.compile(
     r"(?<!\w)(?:"
-    + "|".join(
-        f"(?P<r{i}>{rule.body})(?!\\w)"
-        for i, rule in sorted(enumerate(RULES), key=lambda ir: -ir[1].urgency.rank)
-    )
-    + ")"
+    + "|".join(f"(?:{r.body})(?!\\w)" for r in RULES if r.lang not in _UNBOUNDED_LANGS)
+    + ")|"
+    + "|".join(f"(?:{r.body})" for r in RULES if r.lang in _UNBOUNDED_LANGS)
 )
 
 
 def lexicon_hits(normalized: str) -> list[Rule]:
-    """The rules that match the normalised text, strongest first, each rule once."""
-    seen: dict[int, Rule] = {}
-    for m in _COMBINED.finditer(normalized):
-        if m.lastgroup is not None:
-            i = int(m.lastgroup[1:])
-            seen.setdefault(i, RULES[i])
-    return sorted(seen.values(), key=lambda r: -r.urgency.rank)
+    """Every rule that matches the normalised text, strongest first."""
+    if _PREFILTER.search(normalized) is None:
+        return []
+    hits = [rule for rule in RULES if rule.pattern.search(normalized)]
+    hits.sort(key=lambda r: -r.urgency.rank)
+    return hits
 
 
 @dataclass(frozen=True, slots=True)
