@@ -16,6 +16,8 @@ import yaml
 from nlu.training_data import training_files
 from nlu.types import INTENTS
 
+# Entities come from Siaga's own rule-based extractor on either back-end (RasaHttpNlu merges
+# them in), so the Rasa pipeline only uses the regexes and lookup tables as features.
 ENTITIES: tuple[str, ...] = ("country", "money", "phone", "passport")
 
 CONFIG = """\
@@ -40,9 +42,6 @@ pipeline:
     constrain_similarities: true
     entity_recognition: false
     random_seed: 13
-  - name: RegexEntityExtractor
-    use_lookup_tables: true
-    use_regexes: true
   - name: EntitySynonymMapper
   - name: FallbackClassifier
     threshold: 0.3

@@ -108,8 +108,14 @@ def wait_ready(url: str, proc: subprocess.Popen[str], timeout_s: float = 300.0) 
 
 
 def raw_latency(url: str, texts: list[str]) -> tuple[float, float]:
-    """p50/p99 of Rasa's own /model/parse round trip on localhost, in ms."""
+    """p50/p99 of Rasa's own /model/parse round trip on localhost, in ms.
+
+    Also records one confident answer and one ``nlu_fallback`` answer under
+    ``bench/.work/rasa-recorded/`` (the adapter tests replay such answers).
+    """
     times: list[float] = []
+    recorded = WORK / "rasa-recorded"
+    recorded.mkdir(exist_ok=True)
     for text in texts:
         body = json.dumps({"text": text}).encode()
         req = urllib.request.Request(  # noqa: S310 (our own http://127.0.0.1 URL)
@@ -117,7 +123,11 @@ def raw_latency(url: str, texts: list[str]) -> tuple[float, float]:
         )
         start = time.perf_counter()
         with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
-            resp.read()
+            answer = json.loads(resp.read())
+        name = "fallback_first" if answer["intent"]["name"] == "nlu_fallback" else "confident"
+        target = recorded / f"rasa_parse__{name}.json"
+        if not target.exists():
+            target.write_text(json.dumps(answer, indent=1, ensure_ascii=False))
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
