@@ -124,11 +124,11 @@ def raw_latency(url: str, texts: list[str]) -> tuple[float, float]:
         start = time.perf_counter()
         with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
             answer = json.loads(resp.read())
+        times.append((time.perf_counter() - start) * 1000)
         name = "fallback_first" if answer["intent"]["name"] == "nlu_fallback" else "confident"
         target = recorded / f"rasa_parse__{name}.json"
         if not target.exists():
             target.write_text(json.dumps(answer, indent=1, ensure_ascii=False))
-        times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
 
