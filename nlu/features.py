@@ -47,6 +47,18 @@ def _buckets(tokens: list[str]) -> list[int]:
     return out
 
 
+QUESTION_MARK = "<?>"
+
+
+def classifier_tokens(text: str, tokens: list[str]) -> list[str]:
+    """The normalised tokens plus a marker when the message contains a question mark.
+
+    The tokenizer drops punctuation, but "?" is the clearest sign of a question (an FAQ) rather
+    than a report (a complaint), so it is kept as a pseudo-token for the classifier only.
+    """
+    return [*tokens, QUESTION_MARK] if "?" in text or "？" in text else tokens
+
+
 def hash_features(tokens: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """Hashed, L2-normalised feature vector of a token list as (bucket ids, values).
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from nlu.features import HASH_BITS, HASH_SIZE, hash_features
+from nlu.features import HASH_BITS, HASH_SIZE, classifier_tokens, hash_features
 from nlu.normalize import normalize_tokens
 
 FORMAT_VERSION = 1
@@ -87,7 +87,7 @@ class LinearModel:
         return _softmax(z[:n]), _softmax(z[n:])
 
     def predict_tokens(self, tokens: list[str]) -> tuple[FloatArray, FloatArray]:
-        """Probabilities for a token list from :func:`nlu.normalize.normalize_tokens`."""
+        """Probabilities for tokens from :func:`nlu.features.classifier_tokens`."""
         return self.scores(*hash_features(tokens))
 
     def save(self, path: Path) -> None:
@@ -190,7 +190,7 @@ def train(
         The trained model.
     """
     cfg = cfg or TrainConfig()
-    hashed = [hash_features(normalize_tokens(t)) for t in texts]
+    hashed = [hash_features(classifier_tokens(t, normalize_tokens(t))) for t in texts]
     buckets = np.unique(np.concatenate([h[0] for h in hashed]))
     rows = [(np.searchsorted(buckets, idx), val) for idx, val in hashed]
     y_int = np.array([intents.index(x) for x in intent_labels], dtype=np.int64)

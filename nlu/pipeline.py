@@ -14,6 +14,7 @@ from pathlib import Path
 from nlu.entities import extract_entities
 from nlu.langid import detect_language
 from nlu.model import MODEL_PATH, LinearModel
+from nlu.features import classifier_tokens
 from nlu.normalize import normalize_tokens
 from nlu.types import FALLBACK_INTENT, LANGUAGES, IntentScore, ParseResult, Urgency
 from nlu.urgency import decide_urgency
@@ -72,7 +73,7 @@ class EmbeddedNlu:
         language = detect_language(head, hint=hint)
         if not tokens:
             return _empty(text, language)
-        p_int, p_urg = self.model.predict_tokens(tokens)
+        p_int, p_urg = self.model.predict_tokens(classifier_tokens(head, tokens))
         order = p_int.argsort()[::-1][:RANKING_SIZE]
         ranking = tuple(IntentScore(self.model.intents[i], float(p_int[i])) for i in order)
         top = ranking[0]
