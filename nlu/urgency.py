@@ -276,14 +276,10 @@ RULES: tuple[Rule, ...] = (
         r"pasport (?:\w+ ){0,8}pulang|pulang (?:\w+ ){0,8}"
         r"pasport",
     ),
-    _r(
-        "id",
-        "trafficking",
-        H,
-        r"calo|tppo|perdagangan orang|jalur tikus|non prosedural|"
-        r"visa turis|ditipu",
-    ),
-    _r("en", "trafficking", H, r"traffick\w*|tourist visa|visit visa|scam company"),
+    # Events, not topics: "calo" or "visa turis" alone is what FAQ questions are about, so they
+    # are left to the classifier and the complaint.trafficking prior.
+    _r("id", "trafficking", H, r"tppo|perdagangan orang|diperdagangkan|jalur tikus|ditipu calo"),
+    _r("en", "trafficking", H, r"traffick\w*|scam company"),
 )
 
 # Intents whose nature makes them at least "high" (taxonomy: death report, lost contact,
