@@ -840,18 +840,26 @@ async def changes_since(session: AsyncSession, cursor: Cursor) -> list[dict[str,
         )
     rows = (
         await session.execute(
-            select(Message.id, Message.direction, Message.origin, Case.reference, Case.urgency)
+            select(
+                Message.id,
+                Message.direction,
+                Message.origin,
+                Message.conversation_id,
+                Case.reference,
+                Case.urgency,
+            )
             .outerjoin(Case, Case.id == Message.case_id)
             .where(Message.id > cursor.message_id)
             .order_by(Message.id)
         )
     ).all()
-    for msg_id, direction, origin, reference, urgency in rows:
+    for msg_id, direction, origin, conversation_id, reference, urgency in rows:
         cursor.message_id = max(cursor.message_id, int(msg_id))
         events.append(
             {
                 "type": "message",
                 "reference": reference,
+                "conversation_id": conversation_id,
                 "direction": direction,
                 "origin": origin,
                 "urgency": urgency,
