@@ -85,7 +85,20 @@ async def siaga(
     try:
         yield running
     finally:
-        await running.stop()
+        await stop_or_explain(running)
+
+
+async def stop_or_explain(running: RunningSiaga, within: float = 20.0) -> None:
+    """Stop the app; a shutdown that hangs fails the test with every task's stack."""
+    try:
+        await asyncio.wait_for(running.stop(), within)
+    except TimeoutError:
+        stacks = []
+        for task in asyncio.all_tasks():
+            frames = task.get_stack(limit=8)
+            where = " <- ".join(f"{f.f_code.co_filename}:{f.f_lineno}" for f in frames)
+            stacks.append(f"{task.get_name()}: {where}")
+        raise AssertionError("shutdown hung:\n" + "\n".join(stacks)) from None
 
 
 @pytest.fixture
