@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from nlu.normalize import normalize
-from nlu.pipeline import MAX_CLASSIFY_CHARS, MAX_SCAN_CHARS, EmbeddedNlu
+from nlu.pipeline import FALLBACK_THRESHOLD, MAX_CLASSIFY_CHARS, MAX_SCAN_CHARS, EmbeddedNlu
 from nlu.types import FALLBACK_INTENT, INTENTS, Entity, IntentScore, ParseResult
 from nlu.urgency import decide_urgency
 
@@ -85,31 +85,35 @@ def _with_reason(result: ParseResult, reason: str) -> ParseResult:
     )
 
 
-def map_ranking(data: Mapping[str, Any]) -> tuple[IntentScore, tuple[IntentScore, ...]]:
-    """Rasa's intent and ranking in our labels.
+def map_ranking(data: Mapping[str, Any]) -> tuple[IntentScore, tuple[IntentScore, ...], bool]:
+    """Rasa's intent and ranking in our labels, and whether Rasa's fallback fired.
 
-    Rasa's ``FallbackClassifier`` puts ``nlu_fallback`` first in the ranking (with the
-    threshold as its confidence) when the best intent is not sure enough; we answer
-    ``other.out_of_scope`` in that case and keep the real intents, in order, as the ranking.
-    Names outside the taxonomy (an older Rasa model) are dropped.
+    Rasa's ``FallbackClassifier`` puts ``nlu_fallback`` first (with its threshold as confidence)
+    when the best intent is unsure *or* too close to the second one, so the first entry is not
+    an intent. We skip it and apply the same rule as the embedded back-end: the best taxonomy
+    intent, or ``other.out_of_scope`` when even that is below ``FALLBACK_THRESHOLD``. Names
+    outside the taxonomy (an older Rasa model) are dropped.
 
     Raises:
         KeyError: The answer has no intent at all.
     """
     raw = data.get("intent_ranking") or [data["intent"]]
+    fallback = (data.get("intent") or {}).get("name") == RASA_FALLBACK_INTENT
     ranking = tuple(
-        IntentScore(str(r["name"]), float(r.get("confidence") or 0.0))
-        for r in raw
-        if r.get("name") in _KNOWN
+        sorted(
+            (
+                IntentScore(str(r["name"]), float(r.get("confidence") or 0.0))
+                for r in raw
+                if r.get("name") in _KNOWN
+            ),
+            key=lambda s: -s.confidence,
+        )
     )
-    top_raw = data.get("intent") or (raw[0] if raw else {})
-    name = top_raw.get("name")
-    conf = float(top_raw.get("confidence") or 0.0)
-    if name == RASA_FALLBACK_INTENT or name not in _KNOWN:
+    if not ranking or ranking[0].confidence < FALLBACK_THRESHOLD:
+        conf = ranking[0].confidence if ranking else 0.0
         top = IntentScore(FALLBACK_INTENT, conf)
-    else:
-        top = IntentScore(str(name), conf)
-    return top, ranking or (top,)
+        return top, ranking or (top,), fallback
+    return ranking[0], ranking, fallback
 
 
 def _rasa_entities(data: Mapping[str, Any]) -> list[Entity]:
@@ -137,7 +141,7 @@ def merge_rasa(data: Mapping[str, Any], local: ParseResult) -> ParseResult:
     Urgency is the embedded decision raised further by the Rasa intent's prior: it can only go
     up, so Rasa can never hide an emergency the safety net found.
     """
-    top, ranking = map_ranking(data)
+    top, ranking, rasa_fallback = map_ranking(data)
     entities = list(local.entities)
     for ent in _rasa_entities(data):
         if all(ent.end <= o.start or ent.start >= o.end for o in entities):
@@ -157,6 +161,10 @@ def merge_rasa(data: Mapping[str, Any], local: ParseResult) -> ParseResult:
         intent_ranking=ranking,
         entities=tuple(entities),
         urgency=decision.urgency,
-        urgency_reasons=tuple(dict.fromkeys((*reasons, "backend:rasa"))),
+        urgency_reasons=tuple(
+            dict.fromkeys(
+                (*reasons, "backend:rasa:nlu_fallback" if rasa_fallback else "backend:rasa")
+            )
+        ),
         language=local.language,
     )

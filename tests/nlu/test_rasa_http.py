@@ -63,14 +63,15 @@ def replay(body: dict[str, Any]) -> Handler:
     return handler
 
 
-async def test_fallback_first_maps_to_out_of_scope_and_net_keeps_critical(
+async def test_fallback_first_is_skipped_and_net_keeps_critical(
     fake_rasa: ServerFactory, session: aiohttp.ClientSession, embedded: EmbeddedNlu
 ) -> None:
     url, received = await fake_rasa(replay(FALLBACK_FIRST))
     nlu = RasaHttpNlu(url, session, embedded)
     result = await nlu.parse(FALLBACK_FIRST["text"])
     assert received == [{"text": FALLBACK_FIRST["text"]}]
-    assert result.intent.name == FALLBACK_INTENT
+    assert result.intent.name == "complaint.abuse"
+    assert result.intent.confidence == pytest.approx(0.2814)
     assert [s.name for s in result.intent_ranking][:2] == [
         "complaint.abuse",
         "complaint.sexual_abuse",
@@ -78,7 +79,56 @@ async def test_fallback_first_maps_to_out_of_scope_and_net_keeps_critical(
     assert "nlu_fallback" not in {s.name for s in result.intent_ranking}
     assert result.urgency == Urgency.CRITICAL
     assert "lexicon:id:violence" in result.urgency_reasons
-    assert "backend:rasa" in result.urgency_reasons
+    assert "backend:rasa:nlu_fallback" in result.urgency_reasons
+
+
+@pytest.mark.parametrize(
+    ("fixture", "intent", "urgency", "backend_reason"),
+    [
+        ("rasa36_recorded__fallback_first.json", "complaint.sexual_abuse", Urgency.HIGH,
+         "backend:rasa:nlu_fallback"),
+        ("rasa36_recorded__confident.json", "complaint.unpaid_wages", Urgency.NORMAL,
+         "backend:rasa"),
+    ],
+)  # fmt: skip
+async def test_answers_recorded_from_rasa_3_6(
+    fake_rasa: ServerFactory,
+    session: aiohttp.ClientSession,
+    embedded: EmbeddedNlu,
+    fixture: str,
+    intent: str,
+    urgency: Urgency,
+    backend_reason: str,
+) -> None:
+    recorded = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    url, _ = await fake_rasa(replay(recorded))
+    result = await RasaHttpNlu(url, session, embedded).parse(recorded["text"])
+    assert result.intent.name == intent
+    assert result.intent_ranking[0] == result.intent
+    assert len(result.intent_ranking) == len(recorded["intent_ranking"]) - (
+        backend_reason == "backend:rasa:nlu_fallback"
+    )
+    # the safety net may only raise: the prior of sexual_abuse makes the recorded one high
+    assert result.urgency == urgency
+    assert result.urgency_reasons[-1] == backend_reason
+
+
+async def test_unsure_rasa_answer_is_out_of_scope(
+    fake_rasa: ServerFactory, session: aiohttp.ClientSession, embedded: EmbeddedNlu
+) -> None:
+    unsure = {
+        "intent": {"name": "nlu_fallback", "confidence": 0.3},
+        "entities": [],
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.3},
+            {"name": "faq.contact", "confidence": 0.05},
+            {"name": "faq.documents", "confidence": 0.04},
+        ],
+    }
+    url, _ = await fake_rasa(replay(unsure))
+    result = await RasaHttpNlu(url, session, embedded).parse("zxcv qwer")
+    assert result.intent.name == FALLBACK_INTENT
+    assert [s.name for s in result.intent_ranking] == ["faq.contact", "faq.documents"]
 
 
 async def test_rasa_intent_with_prior_entities_merged_and_unknown_names_dropped(
@@ -174,9 +224,10 @@ async def test_empty_text_is_not_sent_and_long_text_is_truncated(
 
 
 def test_map_ranking_without_ranking_uses_intent() -> None:
-    top, ranking = map_ranking({"intent": {"name": "faq.contact", "confidence": 0.8}})
+    top, ranking, fallback = map_ranking({"intent": {"name": "faq.contact", "confidence": 0.8}})
     assert top.name == "faq.contact"
     assert ranking == (top,)
+    assert not fallback
 
 
 @pytest.mark.parametrize(
