@@ -41,6 +41,8 @@ from storage.models import (
 )
 
 HANDOFF_STATE = "handoff:active"
+# State-data keys the flows carry from one flow to the next (flows.common.CARRY_KEYS).
+CARRIED_KEYS = frozenset({"lang_chosen", "last_ref", "last_pin", "paused"})
 WINDOW = timedelta(hours=24)
 WINDOW_CHANNELS = frozenset({"twilio", "whatsapp"})  # WhatsApp's 24-hour customer-care window
 VIEW_AUDIT_EVERY = timedelta(minutes=10)  # live refreshes of an open case page log one view
@@ -472,22 +474,31 @@ async def take_over(
         .execution_options(synchronize_session=False)
     )
     previous = case.assigned_operator_id
-    await session.execute(
-        update(Conversation)
-        .where(Conversation.id == case.conversation_id)
-        .values(
-            owner_operator_id=operator_id,
-            state=HANDOFF_STATE,
-            state_data={"reference": case.reference},
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    # The flows find the case through ``ref`` in the state data; the rest of the data (language
+    # choice, answers so far) is kept. The row is locked like the dispatcher locks it for a turn.
+    conversation = await _locked_conversation(session, case.conversation_id)
+    conversation.owner_operator_id = operator_id
+    conversation.state = HANDOFF_STATE
+    conversation.state_data = {**(conversation.state_data or {}), "ref": case.reference}
+    conversation.updated_at = now
+    await session.flush()
     detail: dict[str, Any] = {}
     if previous is not None and previous != operator_id:
         detail["from_operator_id"] = previous
     audit(session, "taken_over", case_id=case.id, operator_id=operator_id, detail=detail)
     return await get_case(session, reference)
+
+
+async def _locked_conversation(session: AsyncSession, conversation_id: int) -> Conversation:
+    stmt = select(Conversation).where(Conversation.id == conversation_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Conversation)
+    conversation = (
+        await session.execute(stmt.execution_options(populate_existing=True))
+    ).scalar_one_or_none()
+    if conversation is None:  # foreign keys make this impossible
+        raise ConsoleError("not_found", "the case's conversation is missing")
+    return conversation
 
 
 async def _held_case(session: AsyncSession, reference: str, operator_id: int) -> Case:
@@ -625,25 +636,19 @@ async def hand_back(
         ConsoleError: not_found, or conflict when another operator holds the conversation.
     """
     case = await get_case(session, reference)
-    conversation = await session.get(Conversation, case.conversation_id, populate_existing=True)
-    assert conversation is not None  # noqa: S101 - foreign key
-    guard = Conversation.id == conversation.id
-    if not supervisor:
-        guard = and_(
-            guard,
-            or_(
-                Conversation.owner_operator_id.is_(None),
-                Conversation.owner_operator_id == operator_id,
-            ),
-        )
-    result = await session.execute(
-        update(Conversation)
-        .where(guard)
-        .values(owner_operator_id=None, state="idle", state_data={}, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    conversation = await _locked_conversation(session, case.conversation_id)
+    owner = conversation.owner_operator_id
+    if owner is not None and owner != operator_id and not supervisor:
         raise ConsoleError("conflict", "another operator holds this conversation")
+    # Keep what the flows carry between flows (language choice, the last case and its PIN), so
+    # the worker can still ask "cek status"; drop the rest of the hand-off state.
+    kept = {k: v for k, v in (conversation.state_data or {}).items() if k in CARRIED_KEYS}
+    kept["last_ref"] = case.reference
+    conversation.owner_operator_id = None
+    conversation.state = "idle"
+    conversation.state_data = kept
+    conversation.updated_at = utcnow()
+    await session.flush()
     if text:
         await _send_to_worker(session, case, text, operator_id=operator_id, origin="system")
     audit(session, "handed_back", case_id=case.id, operator_id=operator_id)

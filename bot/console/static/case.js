@@ -230,9 +230,11 @@
         ]),
       ]),
     );
-    if (document.activeElement !== parts.statusSelect) parts.statusSelect.value = c.status;
-    if (document.activeElement !== parts.intentSelect) parts.intentSelect.value = c.intent;
-    if (document.activeElement !== parts.urgencySelect) parts.urgencySelect.value = c.urgency;
+    // Follow the case's values only when they change, so a live refresh never overwrites what
+    // the operator is choosing.
+    for (const [select, value] of [[parts.statusSelect, c.status], [parts.intentSelect, c.intent], [parts.urgencySelect, c.urgency]]) {
+      if (select.dataset.shown !== value) { select.value = value; select.dataset.shown = value; }
+    }
     parts.notes.replaceChildren(...(data.notes.length ? data.notes.map((n) => el("div", { class: "note" }, [
       el("div", { class: "meta" }, [el("span", { class: "who", text: n.operator || "" }), el("time", { text: S.time(n.created_at) })]),
       el("div", { class: "text", text: n.text }),
