@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import statistics
 import sys
@@ -76,8 +77,11 @@ def percentile(values: list[float], q: float) -> float:
 # --- the benchmarked server (subprocess) -------------------------------------------------------
 
 
-def serve(port: int, real_limits: bool) -> None:
-    """Run the real app from the environment's SIAGA_* settings (``--serve`` mode)."""
+def serve(port: int, real_limits: bool, profile: str | None = None) -> None:
+    """Run the real app from the environment's SIAGA_* settings (``--serve`` mode).
+
+    With ``profile``, the server runs under cProfile and writes its stats there on exit.
+    """
     from aiohttp import web
 
     from bot.app import build_app, configure_logging
@@ -97,6 +101,13 @@ def serve(port: int, real_limits: bool) -> None:
 
     if not real_limits:
         app.on_startup.append(unpace)
+    if profile:
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+        prof.dump_stats(profile)
+        return
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
@@ -113,7 +124,7 @@ async def database(kind: str, workdir: Path) -> AsyncIterator[str]:
 
 
 async def start_server(
-    db_url: str, fake: FakeTelegram, workdir: Path, real_limits: bool
+    db_url: str, fake: FakeTelegram, workdir: Path, real_limits: bool, profile: str | None = None
 ) -> tuple[asyncio.subprocess.Process, str]:
     port = free_port()
     env = {
@@ -132,6 +143,8 @@ async def start_server(
     args = [sys.executable, str(SCRIPT), "--serve", "--port", str(port)]
     if real_limits:
         args.append("--real-limits")
+    if profile:
+        args += ["--profile", profile]
     proc = await asyncio.create_subprocess_exec(*args, env=env, cwd=str(ROOT))
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as http:
@@ -244,15 +257,19 @@ async def bench(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp:
         workdir = Path(tmp)
         async with FakeTelegram() as fake, database(args.db, workdir) as db_url:
-            proc, url = await start_server(db_url, fake, workdir, args.real_limits)
+            proc, url = await start_server(db_url, fake, workdir, args.real_limits, args.profile)
             try:
                 # Warm-up: first requests pay for connection set-up and model loading.
                 await run_load(url, fake, rate=20, seconds=1, chats=0, drain=10)
                 fake.requests.clear()
                 result = await run_load(url, fake, args.rate, args.seconds, args.chats, args.drain)
             finally:
-                proc.terminate()
-                await proc.wait()
+                proc.send_signal(signal.SIGINT)  # a clean stop (and the profile, if any)
+                try:
+                    await asyncio.wait_for(proc.wait(), 30)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
     limits = "real Telegram pacing" if args.real_limits else "pacing off (fake Bot API)"
     print(f"telegram webhook bench: db={args.db}, {limits}, cpus={os.cpu_count()}")
     print(
@@ -286,11 +303,12 @@ def main(argv: list[str] | None = None) -> int:
         "--drain", type=float, default=60.0, help="max seconds to wait for replies"
     )
     parser.add_argument("--real-limits", action="store_true", help="keep Telegram pacing on")
+    parser.add_argument("--profile", help="write the server's cProfile stats to this file")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(args.port, args.real_limits)
+        serve(args.port, args.real_limits, args.profile)
         return 0
     return asyncio.run(bench(args))
 
