@@ -186,7 +186,7 @@ def _bars(rows: Sequence[tuple[str, int]] | Sequence[list[Any]], label: str) -> 
         y = i * height
         width = max(1.0, 300 * int(count) / top)
         parts.append(
-            f'<text x="0" y="{y + 15}" class="lbl">{esc(name)}</text>'
+            f'<text x="0" y="{y + 15}" class="lbl">{esc(_short(str(name)))}</text>'
             f'<rect x="190" y="{y + 4}" width="{width:.0f}" height="14" rx="2" '
             f'class="bar {esc(_bar_class(str(name)))}"/>'
             f'<text x="{195 + width:.0f}" y="{y + 15}" class="num">{int(count)}</text>'
@@ -195,8 +195,14 @@ def _bars(rows: Sequence[tuple[str, int]] | Sequence[list[Any]], label: str) -> 
     return (
         f'<figure class="chart"><figcaption>{esc(label)}</figcaption>'
         f'<svg viewBox="0 0 540 {total_h}" width="100%" height="{total_h}" role="img" '
+        'preserveAspectRatio="xMinYMin meet" '
         f'aria-label="{esc(label)}">{"".join(parts)}</svg></figure>'
     )
+
+
+def _short(name: str) -> str:
+    """``complaint.document_withheld`` -> ``document withheld`` (the chart's title says what)."""
+    return name.removeprefix("complaint.").replace("_", " ")
 
 
 def _bar_class(name: str) -> str:
@@ -212,8 +218,9 @@ def _stats_table(title: str, stats: dict[str, Any]) -> str:
     if not rows:
         rows = '<tr><td colspan="4" class="muted">None yet.</td></tr>'
     return (
-        f'<table class="stats"><caption>{esc(title)}</caption><thead><tr><th></th><th>cases</th>'
-        f"<th>median</th><th>90th pct</th></tr></thead><tbody>{rows}</tbody></table>"
+        f'<section class="panel"><h2>{esc(title)}</h2><table class="stats"><thead><tr><th></th>'
+        "<th>cases</th><th>median</th><th>90th pct</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
     )
 
 
@@ -249,7 +256,7 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
             f'<tr><td><a href="/console/cases/{esc(b["reference"])}">'
             f"{esc(b['reference'])}</a></td>"
             f'<td><span class="pill {esc(b["urgency"])}">{esc(b["urgency"])}</span></td>'
-            f"<td>{esc(b['intent'])}</td><td>{_fmt_min(float(b['waiting_minutes']))}</td>"
+            f"<td>{esc(_short(b['intent']))}</td><td>{_fmt_min(float(b['waiting_minutes']))}</td>"
             f"<td>{esc(b['assigned_operator'] or '–')}</td></tr>"
             for b in data["open_breaches"]
         )
@@ -258,7 +265,7 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
     companies = (
         "".join(
             f"<tr><td>{esc(c['company'])}</td><td>{c['complaints']}</td><td>{c['open']}</td>"
-            f"<td>{c['critical']}</td><td>{esc(c['top_category'])}</td></tr>"
+            f"<td>{c['critical']}</td><td>{esc(_short(c['top_category']))}</td></tr>"
             for c in data["companies"]
         )
         or '<tr><td colspan="5" class="muted">No complaint names a recruitment company.</td></tr>'

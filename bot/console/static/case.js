@@ -174,7 +174,7 @@
         el("h1", { text: c.reference }), S.pill(c.urgency),
         el("span", { class: `status s-${c.status}`, id: "case-status", text: S.label(c.status) }),
         el("span", { class: "chip", text: S.label(c.intent) }),
-        el("span", { class: `chan ${c.channel}`, text: c.channel }),
+        S.channel(c.channel),
       ]),
       el("div", { class: "holder" }, [
         el("span", { id: "holder", text: c.assigned_operator ? `Held by ${c.assigned_operator}` : "Unassigned" }),
@@ -198,7 +198,7 @@
     parts.window.textContent = comp.template
       ? "The worker's last message is more than 24 hours old: WhatsApp only allows the approved template, which asks them to write back."
       : "The worker's last message is more than 24 hours old and no approved template is configured (SIAGA_TWILIO_TEMPLATE_SID / SIAGA_WHATSAPP_TEMPLATE_NAME).";
-    parts.composerNote.textContent = !open ? "This case is closed; reopen it to write." : (mine ? `Replies go out on ${c.channel} in the worker's own chat.` : "Take the case over to reply.");
+    parts.composerNote.textContent = !open ? "This case is closed; reopen it to write." : (mine ? `Replies go out on ${S.channel(c.channel).textContent} in the worker's own chat.` : "Take the case over to reply.");
 
     const f = c.fields || {};
     const reporterSelf = c.reporter === "self";

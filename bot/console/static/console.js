@@ -66,6 +66,11 @@ window.Siaga = (function () {
     return String(value || "").replace(/^complaint\./, "").replace(/[._]/g, " ");
   }
 
+  const CHANNELS = { twilio: "WhatsApp (Twilio)", whatsapp: "WhatsApp", telegram: "Telegram", webchat: "Web chat" };
+  function channel(name) {
+    return el("span", { class: `chan ${name}`, text: CHANNELS[name] || name });
+  }
+
   function pill(urgency) {
     return el("span", { class: `pill ${urgency}`, text: urgency });
   }
@@ -146,5 +151,5 @@ window.Siaga = (function () {
     connectLive();
   });
 
-  return { api, el, duration, time, label, pill, alarm, onLive, debounce, meta, soundEnabled };
+  return { api, el, duration, time, label, pill, channel, alarm, onLive, debounce, meta, soundEnabled };
 })();

@@ -71,7 +71,7 @@
         el("td", { text: S.label(c.intent) }),
         el("td", { text: who }),
         el("td", { text: c.country || "–" }),
-        el("td", {}, [el("span", { class: `chan ${c.channel}`, text: c.channel })]),
+        el("td", {}, [S.channel(c.channel)]),
         el("td", { text: S.label(c.status) }),
         el("td", { text: c.assigned_operator || "unassigned", class: c.assigned_operator ? "" : "muted" }),
         el("td", { class: late ? "late-time" : "", text: S.duration(waiting) + (late ? " · SLA" : "") }),
