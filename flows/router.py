@@ -99,8 +99,8 @@ def safety_fallback_reply(language: str | None) -> Reply:
 def reply_language(turn: UserTurn, state: ConversationState) -> str:
     """Reply in the language the person chose; otherwise follow the language they write in.
 
-    A short message ("ok", "1") says little about the language, so the stored one is kept
-    unless the message has a few words.
+    A short message ("ok", "1") says little about the language, and neither does an answer in
+    the middle of a form ("PT Maju Jaya"), so the stored language is kept in those cases.
     """
     if state.data.get("lang_chosen") and state.language in LANGS:
         return str(state.language)
@@ -109,6 +109,7 @@ def reply_language(turn: UserTurn, state: ConversationState) -> str:
         return lang_of(detected)
     if (
         turn.payload is None
+        and state.name == "idle"  # a form answer (a name, a company) says nothing of language
         and len(turn.text.split()) >= 3
         and detected in ("id", "en", "jv", "su", "ms")
     ):

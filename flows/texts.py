@@ -565,7 +565,7 @@ def t(key: str, language: str | None, **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-def keys() -> tuple[str, ...]:
+def text_keys() -> tuple[str, ...]:
     """All text keys (for the catalogue test)."""
     return tuple(_T)
 
