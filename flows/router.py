@@ -130,7 +130,9 @@ def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnRe
         payload=resolve_payload(turn, state),
         text=norm(turn.text),
     )
-    critical = turn.parse.urgency is Urgency.CRITICAL
+    # A pressed button's title ("Tidak aman") says nothing new about danger: only what the
+    # person typed can make a turn critical.
+    critical = turn.parse.urgency is Urgency.CRITICAL and ctx.payload is None
 
     if state.name == HANDOFF_STATE:
         return _while_operator(ctx, critical=critical)

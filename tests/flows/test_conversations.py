@@ -394,3 +394,12 @@ def test_dispatcher_replies_render_in_both_languages() -> None:
     fallback = safety_fallback_reply(None)
     assert "0800-1000" in fallback.text
     assert "+62 21 2924 4800" in fallback.text
+
+
+def test_a_pressed_button_never_starts_the_critical_path() -> None:
+    c = Convo(has_consent=True)
+    c.send("gaji belum dibayar", "complaint.unpaid_wages")
+    # The NLU may label a button's title oddly; the press is still just an answer.
+    c.send("Untuk diri sendiri", "complaint.abuse", payload="reporter:self", urgency=CRIT)
+    assert c.state.name == "intake:name"
+    assert [o.urgency for o in c.of_type(OpenCase)] == [Urgency.NORMAL]

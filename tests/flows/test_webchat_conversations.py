@@ -1,0 +1,109 @@
+"""Scripted conversations through the web chat API: the real NLU, dispatcher and database.
+
+These are the issue's "done when" checks: many turns, both languages, a restart of the whole
+app in the middle of a report, skipped answers, a family member reporting, and a critical
+message in the middle of a FAQ conversation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.webchat import WebChat
+
+
+def _text(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(str(r["text"]) for r in replies)
+
+
+def _payloads(replies: list[dict[str, Any]]) -> list[str]:
+    return [str(b["payload"]) for r in replies for b in r.get("buttons") or ()]
+
+
+async def test_report_in_indonesian_survives_a_restart_and_can_be_checked(
+    webchat: WebChat,
+) -> None:
+    s = "wc-id-self"
+    r = await webchat.send(s, "halo")
+    assert "Siaga" in _text(r)
+    assert "report" in _payloads(r)
+
+    r = await webchat.send(s, "gaji saya tidak dibayar majikan sudah 3 bulan di hong kong")
+    assert "setuju" in _text(r).lower()
+    assert "consent:yes" in _payloads(r)
+    r = await webchat.send(s, "Setuju", payload="consent:yes")
+    assert "Laporan ini untuk siapa?" in _text(r)
+    r = await webchat.send(s, "Untuk diri sendiri", payload="reporter:self")
+    assert "nama Anda" in _text(r)
+    await webchat.send(s, "Siti")
+
+    await webchat.restart()  # the whole app restarts in the middle of the form
+
+    r = await webchat.send(s, "Kowloon")  # the country came from the first message
+    assert "majikan" in _text(r)
+    await webchat.send(s, "Lewati", payload="skip")  # employer
+    await webchat.send(s, "lewati")  # agency abroad, typed
+    await webchat.send(s, "PT Maju Jaya")
+    await webchat.send(s, "Lewati", payload="skip")  # passport number
+    r = await webchat.send(s, "Tidak / tanpa dokumen", payload="doc:no")
+    assert "tanpa dokumen juga kami bantu" in _text(r)
+    assert "Gaji tidak dibayar" in _text(r)
+    await webchat.send(s, "Benar", payload="cat:ok")
+    await webchat.send(s, "majikan belum bayar gaji sejak Agustus")
+    await webchat.send(s, "Agustus 2026")
+    await webchat.send(s, "Selesai", payload="done")
+    await webchat.send(s, "Lewati", payload="skip")  # location
+    r = await webchat.send(s, "Ya, aman", payload="contact:yes")
+    summary = _text(r)
+    assert "Siti" in summary
+    assert "Hong Kong" in summary
+    assert "PT Maju Jaya" in summary
+    assert "submit" in _payloads(r)
+    r = await webchat.send(s, "Kirim laporan", payload="submit")
+    done = _text(r)
+    assert "Laporan terkirim" in done
+    assert "PIN" in done
+
+    r = await webchat.send(s, "cek status")
+    assert "Status" in _text(r)
+    assert "Gaji tidak dibayar" in _text(r)
+
+
+async def test_critical_message_in_the_middle_of_an_english_faq(webchat: WebChat) -> None:
+    s = "wc-en-crit"
+    r = await webchat.send(s, "how much is the placement fee to go to Taiwan?")
+    assert "Taiwan" in _text(r)
+    assert "Sources" in _text(r)
+
+    r = await webchat.send(s, "help me, my employer is beating me right now in Taiwan")
+    text = _text(r)
+    assert "alerted" in text
+    assert "+886 901 132 000" in text  # KDEI Taipei, from the directory
+    assert "+62 812 9007 0027" in text  # Foreign Ministry hotline
+    assert "Are you safe right now?" in text
+    r = await webchat.send(s, "Not safe", payload="safe:no")
+    assert "Where are you now?" in _text(r)
+    r = await webchat.send(s, "Taoyuan, near the station")
+    assert "An officer will contact you" in _text(r)
+
+    r = await webchat.send(s, "I want to talk to a human")
+    assert "passing you to an officer" in _text(r)
+    r = await webchat.send(s, "hello? is anyone there")
+    assert r == []  # an operator owns the conversation: the bot stays quiet
+
+
+async def test_family_member_reports_lost_contact_and_cancels(webchat: WebChat) -> None:
+    s = "wc-id-family"
+    r = await webchat.send(s, "adik saya kerja di malaysia sudah 2 bulan tidak bisa dihubungi")
+    text = _text(r)
+    assert "0800-1000" in text  # high urgency: the lines come before the consent question
+    r = await webchat.send(s, "Setuju", payload="consent:yes")
+    r = await webchat.send(s, "Untuk keluarga", payload="reporter:family")
+    assert "nama pekerja migran" in _text(r)
+    await webchat.send(s, "Rina")
+    r = await webchat.send(s, "Johor")
+    assert "majikan" in _text(r)
+    r = await webchat.send(s, "batal")
+    assert "dibatalkan" in _text(r)
+    r = await webchat.send(s, "terima kasih")
+    assert "Sama-sama" in _text(r)
