@@ -80,12 +80,6 @@ class Ctx:
         """The injected clock."""
         return self.deps.now()
 
-    def answer(self, *options: str) -> str | None:
-        """The payload if it is one of ``options``; else a typed synonym of yes/no/skip/etc."""
-        if self.payload in options:
-            return self.payload
-        return None
-
 
 def resolve_payload(turn: UserTurn, state: ConversationState) -> str | None:
     """The button the user chose: the payload, a typed title, or the option's number."""

@@ -241,7 +241,7 @@ def _cancel(ctx: Ctx) -> TurnResult:
             return critical_step(ctx)
         return finish(ctx, [Reply(t("nothing_to_cancel", ctx.lang), main_menu(ctx.lang))], "idle")
     return finish(
-        ctx, [Reply(t("cancelled", ctx.lang), main_menu(ctx.lang))], "idle", {"paused": None}
+        ctx, [Reply(t("stopped", ctx.lang), main_menu(ctx.lang))], "idle", {"paused": None}
     )
 
 
@@ -304,6 +304,10 @@ def _route_idle(ctx: Ctx) -> TurnResult:
         return _resume(ctx)
 
     kind = parse.kind
+    if (ctx.turn.media or ctx.turn.location) and not ctx.turn.text.strip():
+        # A photo, voice note or pin with no words: don't answer "I don't understand".
+        offer = (btn("btn.report", "report", ctx.lang), btn("btn.human", "handoff", ctx.lang))
+        return finish(ctx, [Reply(t("media_idle", ctx.lang), offer)], "idle")
     if kind == "complaint":
         return intake.start(ctx)
     if kind == "faq":

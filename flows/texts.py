@@ -142,6 +142,13 @@ _T: dict[str, tuple[str, str]] = {
         "Tidak ada yang perlu dibatalkan. Apa yang bisa saya bantu?",
         "There is nothing to cancel. How can I help?",
     ),
+    "stopped": ("Baik, dihentikan. Ada lagi yang bisa saya bantu?", "OK, stopped. Anything else?"),
+    "media_idle": (
+        "Terima kasih, file Anda kami terima. Apakah Anda ingin melapor masalah atau bicara "
+        "dengan petugas?",
+        "Thank you, we received your file. Would you like to report a problem or talk to a "
+        "person?",
+    ),
     "lang_set": (
         "Baik, saya akan membalas dalam Bahasa Indonesia.",
         "OK, I'll reply in English.",

@@ -403,3 +403,18 @@ def test_a_pressed_button_never_starts_the_critical_path() -> None:
     c.send("Untuk diri sendiri", "complaint.abuse", payload="reporter:self", urgency=CRIT)
     assert c.state.name == "intake:name"
     assert [o.urgency for o in c.of_type(OpenCase)] == [Urgency.NORMAL]
+
+
+def test_stopping_the_checker_or_status_lookup_says_stopped() -> None:
+    c = Convo()
+    c.press("jobcheck")
+    r = c.send("batal")
+    assert "dihentikan" in texts(r)
+    assert c.state.name == "idle"
+
+
+def test_a_photo_without_words_offers_report_or_person() -> None:
+    c = Convo()
+    r = c.send("", media=(MediaRef(kind="image", url="media/9"),))
+    assert "file Anda kami terima" in texts(r)
+    assert payloads(r) == ["report", "handoff"]
