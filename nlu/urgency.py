@@ -362,7 +362,12 @@ def decide_urgency(
         level = level.at_least(target)
 
     kind = kind_of(intent)
+    seen_rules: set[str] = set()
     for rule in lexicon_hits(normalized):
+        # Malay and Indonesian (or Javanese) lists share words: one reason per kind of event.
+        if rule.name in seen_rules:
+            continue
+        seen_rules.add(rule.name)
         target = rule.urgency
         if kind in _QUESTION_KINDS and intent_confidence >= QUESTION_MIN_CONFIDENCE:
             # A confident question ("what do I do if my employer hits me?") is not an event:
