@@ -658,14 +658,27 @@ async def hand_back(
 async def release(session: AsyncSession, reference: str, *, operator_id: int) -> Case:
     """Un-assign a case (back to the shared queue) without touching the conversation."""
     case = await get_case(session, reference)
-    await session.execute(
+    result = await session.execute(
         update(Case)
         .where(Case.id == case.id, Case.assigned_operator_id == operator_id)
         .values(assigned_operator_id=None, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise ConsoleError("conflict", f"{case.reference} is not held by you")
     audit(session, "released", case_id=case.id, operator_id=operator_id)
     return await get_case(session, reference)
+
+
+async def worker_language(session: AsyncSession, case: Case) -> str:
+    """The language the worker is answered in (the conversation's, else the contact's, else id)."""
+    conversation = await session.get(Conversation, case.conversation_id)
+    contact = await session.get(Contact, case.contact_id)
+    return (
+        (conversation.language if conversation else None)
+        or (contact.language if contact else None)
+        or "id"
+    )
 
 
 async def change_status(

@@ -275,7 +275,7 @@ async def hand_back(request: web.Request, info: SessionInfo) -> web.StreamRespon
     async with request.app[SESSIONS]() as session:
         try:
             detail_case = await store.get_case(session, reference)
-            language = await _language(session, detail_case.conversation_id)
+            language = await store.worker_language(session, detail_case)
             await store.hand_back(
                 session,
                 reference,
@@ -290,13 +290,6 @@ async def hand_back(request: web.Request, info: SessionInfo) -> web.StreamRespon
     return web.json_response({"reference": detail_case.reference, "bot_silent": False})
 
 
-async def _language(session: Any, conversation_id: int) -> str:
-    from storage.models import Conversation
-
-    conversation = await session.get(Conversation, conversation_id)
-    return (conversation.language if conversation else None) or "id"
-
-
 @api("operator")
 async def set_status(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Change the status (with a resolution when resolving or closing); the worker is told."""
@@ -305,7 +298,7 @@ async def set_status(request: web.Request, info: SessionInfo) -> web.StreamRespo
     async with request.app[SESSIONS]() as session:
         try:
             case = await store.get_case(session, reference)
-            language = await _language(session, case.conversation_id)
+            language = await store.worker_language(session, case)
             case = await store.change_status(
                 session,
                 reference,
@@ -393,7 +386,7 @@ async def media(request: web.Request, info: SessionInfo) -> web.StreamResponse:
 # --- supervision ------------------------------------------------------------------------------
 
 
-def _period(request: web.Request) -> tuple[datetime, datetime]:
+def period(request: web.Request) -> tuple[datetime, datetime]:
     """``since``/``until`` (YYYY-MM-DD, until inclusive); default: the last 12 weeks."""
 
     def parse(name: str) -> date | None:
@@ -420,7 +413,7 @@ def _period(request: web.Request) -> tuple[datetime, datetime]:
 @api("supervisor")
 async def get_dashboard(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Supervision figures: volumes, response and resolution times, SLA breaches, P3MI."""
-    since, until = _period(request)
+    since, until = period(request)
     async with request.app[SESSIONS]() as session:
         data = await store.dashboard(
             session,
@@ -436,7 +429,7 @@ async def get_dashboard(request: web.Request, info: SessionInfo) -> web.StreamRe
 @api("supervisor")
 async def export_csv(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Cases of a period as CSV (no names, numbers or message text)."""
-    since, until = _period(request)
+    since, until = period(request)
     async with request.app[SESSIONS]() as session:
         body = await store.export_csv(
             session,

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.console.api import _period
+from bot.console.api import period
 from bot.console.auth import current_operator, page
 from bot.keys import SESSIONS, SETTINGS
 from storage import console as store
@@ -237,7 +237,7 @@ def _fmt_min(value: float | None) -> str:
 @page("supervisor")
 async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Supervision: charts, response and resolution times, SLA breaches, P3MI complaints."""
-    since, until = _period(request)
+    since, until = period(request)
     settings = request.app[SETTINGS]
     async with request.app[SESSIONS]() as session:
         data = await store.dashboard(
@@ -247,6 +247,7 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
             sla_minutes=settings.sla_minutes,
             operator_id=info.operator_id,
         )
+        activity = await store.audit_log(session, limit=30)
         await session.commit()
     until_day = (until.date()).fromordinal(until.date().toordinal() - 1)
     query = f"since={since.date()}&until={until_day}"
@@ -304,8 +305,24 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
         '<table class="list"><thead><tr><th>Company</th><th>Complaints</th><th>Open</th>'
         "<th>Critical</th><th>Most frequent</th></tr></thead>"
         f"<tbody>{companies}</tbody></table></section>"
+        '<section class="panel"><h2>Recent activity (audit log)</h2>'
+        '<table class="list"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Case</th>'
+        f"</tr></thead><tbody>{_activity(activity)}</tbody></table></section>"
     )
     return render("Supervision", body, info=info, current="dashboard")
+
+
+def _activity(entries: Sequence[dict[str, Any]]) -> str:
+    rows = []
+    for e in entries:
+        ref = e["reference"]
+        link = f'<a href="/console/cases/{esc(ref)}">{esc(ref)}</a>' if ref else "–"
+        when = str(e["created_at"] or "")[:16].replace("T", " ")
+        rows.append(
+            f"<tr><td>{esc(when)} UTC</td><td>{esc(e['operator'] or 'system')}</td>"
+            f"<td>{esc(str(e['action']).replace('_', ' '))}</td><td>{link}</td></tr>"
+        )
+    return "".join(rows) or '<tr><td colspan="4" class="muted">Nothing yet.</td></tr>'
 
 
 @page("admin")

@@ -43,6 +43,30 @@ async def test_logged_out_user_sees_nothing(console: Console) -> None:
         assert resp.headers["Location"] == "/console/login"
 
 
+async def test_session_cookie_is_httponly_strict_and_secure_when_configured(
+    migrated: str, settings_factory: Any
+) -> None:
+    from storage.operators import create_operator
+    from tests.console.conftest import make_console
+
+    con, engine = await make_console(migrated, settings_factory(migrated, secure_cookies=True))
+    try:
+        async with con.sessions() as session:
+            await create_operator(session, "ana", PASSWORD, "operator")
+            await session.commit()
+        resp = await con.client.post(
+            "/api/console/login", json={"username": "ana", "password": PASSWORD}
+        )
+        cookie = resp.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie
+        assert "SameSite=Strict" in cookie
+        assert "Secure" in cookie
+        assert PASSWORD not in cookie
+    finally:
+        await con.client.close()
+        await engine.dispose()
+
+
 async def test_forged_cookie_is_refused(console: Console) -> None:
     await console.login("ana")
     token = console.client.session.cookie_jar.filter_cookies(console.client.make_url("/"))
