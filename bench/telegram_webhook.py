@@ -77,16 +77,20 @@ def percentile(values: list[float], q: float) -> float:
 # --- the benchmarked server (subprocess) -------------------------------------------------------
 
 
-def serve(port: int, real_limits: bool, profile: str | None = None) -> None:
+def serve(
+    port: int, real_limits: bool, profile: str | None = None, ack_only: bool = False
+) -> None:
     """Run the real app from the environment's SIAGA_* settings (``--serve`` mode).
 
-    With ``profile``, the server runs under cProfile and writes its stats there on exit.
+    With ``profile``, the server runs under cProfile and writes its stats there on exit. With
+    ``ack_only``, the dispatcher is stopped once started: updates are verified, parsed, stored and
+    acknowledged but never processed, which isolates the webhook + ingest layer.
     """
     from aiohttp import web
 
     from bot.app import build_app, configure_logging
     from bot.config import Settings
-    from bot.keys import ADAPTERS
+    from bot.keys import ADAPTERS, DISPATCHER
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
@@ -99,8 +103,13 @@ def serve(port: int, real_limits: bool, profile: str | None = None) -> None:
         pacer.global_interval = 0.0
         pacer.chat_interval = 0.0
 
+    async def no_processing(app: web.Application) -> None:
+        await app[DISPATCHER].close()
+
     if not real_limits:
         app.on_startup.append(unpace)
+    if ack_only:
+        app.on_startup.append(no_processing)
     if profile:
         import cProfile
 
@@ -124,7 +133,7 @@ async def database(kind: str, workdir: Path) -> AsyncIterator[str]:
 
 
 async def start_server(
-    db_url: str, fake: FakeTelegram, workdir: Path, real_limits: bool, profile: str | None = None
+    db_url: str, fake: FakeTelegram, workdir: Path, args: argparse.Namespace
 ) -> tuple[asyncio.subprocess.Process, str]:
     port = free_port()
     env = {
@@ -140,12 +149,14 @@ async def start_server(
         "SIAGA_TELEGRAM_API_URL": fake.url,
         "SIAGA_OUTBOX_POLL_SECONDS": "0.2",
     }
-    args = [sys.executable, str(SCRIPT), "--serve", "--port", str(port)]
-    if real_limits:
-        args.append("--real-limits")
-    if profile:
-        args += ["--profile", profile]
-    proc = await asyncio.create_subprocess_exec(*args, env=env, cwd=str(ROOT))
+    argv = [sys.executable, str(SCRIPT), "--serve", "--port", str(port)]
+    if args.real_limits:
+        argv.append("--real-limits")
+    if args.profile:
+        argv += ["--profile", args.profile]
+    if args.ack_only:
+        argv.append("--ack-only")
+    proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=str(ROOT))
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as http:
         for _ in range(600):
@@ -257,10 +268,12 @@ async def bench(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp:
         workdir = Path(tmp)
         async with FakeTelegram() as fake, database(args.db, workdir) as db_url:
-            proc, url = await start_server(db_url, fake, workdir, args.real_limits, args.profile)
+            proc, url = await start_server(db_url, fake, workdir, args)
             try:
                 # Warm-up: first requests pay for connection set-up and model loading.
-                await run_load(url, fake, rate=20, seconds=1, chats=0, drain=10)
+                await run_load(
+                    url, fake, rate=20, seconds=1, chats=0, drain=0 if args.ack_only else 10
+                )
                 fake.requests.clear()
                 result = await run_load(url, fake, args.rate, args.seconds, args.chats, args.drain)
             finally:
@@ -271,6 +284,8 @@ async def bench(args: argparse.Namespace) -> int:
                     proc.kill()
                     await proc.wait()
     limits = "real Telegram pacing" if args.real_limits else "pacing off (fake Bot API)"
+    if args.ack_only:
+        limits += ", ack only (dispatcher stopped: no processing, no replies)"
     print(f"telegram webhook bench: db={args.db}, {limits}, cpus={os.cpu_count()}")
     print(
         f"  sent {result['messages']:.0f} updates at {result['offered_rate']:.0f}/s offered "
@@ -303,12 +318,15 @@ def main(argv: list[str] | None = None) -> int:
         "--drain", type=float, default=60.0, help="max seconds to wait for replies"
     )
     parser.add_argument("--real-limits", action="store_true", help="keep Telegram pacing on")
+    parser.add_argument(
+        "--ack-only", action="store_true", help="stop the dispatcher: measure webhook+ingest only"
+    )
     parser.add_argument("--profile", help="write the server's cProfile stats to this file")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(args.port, args.real_limits, args.profile)
+        serve(args.port, args.real_limits, args.profile, args.ack_only)
         return 0
     return asyncio.run(bench(args))
 
