@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import ALLOWED_UPDATES, SECRET_HEADER
@@ -108,7 +108,13 @@ async def set_webhook(
                 max_connections=max_connections,
             )
             info = await bot.get_webhook_info()
+        except BadRequest as exc:
+            # Telegram's description (e.g. "bad webhook: HTTPS url must be provided for webhook")
+            # names the problem and holds no secret.
+            print(f"setWebhook refused: {exc.message}", file=sys.stderr)  # noqa: T201
+            return 1
         except TelegramError as exc:
+            # Only the type: other PTB exception texts may contain the token.
             print(f"setWebhook failed: {type(exc).__name__}", file=sys.stderr)  # noqa: T201
             return 1
     print(f"webhook set: {url} (pending updates: {info.pending_update_count})")  # noqa: T201
