@@ -443,3 +443,37 @@ async def test_unconfigured_channel_is_404(
                 assert "not configured" in await resp.text()
     finally:
         await running.stop()
+
+
+async def test_telegram_flood_limit_is_retried_after_retry_after(
+    siaga: RunningSiaga, client: aiohttp.ClientSession, fake_telegram: FakeTelegram
+) -> None:
+    """A 429 with retry_after: the reply still arrives, no sooner than Telegram asked."""
+    from tests.support.fake_providers import telegram_error
+
+    fake_telegram.fail_next(
+        "sendMessage", 429, telegram_error(429, "Too Many Requests: retry after 1", 1)
+    )
+    status, _, _ = await post(client, siaga, wire("telegram", "message__text"))
+    assert status == 200
+    first, second = await fake_telegram.wait_for("sendMessage", 2)
+    assert second.params["text"] == first.params["text"]
+    assert second.at - first.at >= 0.9
+    await settled(siaga)
+    assert await count(siaga, OutboxMessage, OutboxMessage.status == "sent") >= 1
+
+
+async def test_telegram_blocked_user_stops_the_sends(
+    siaga: RunningSiaga, client: aiohttp.ClientSession, fake_telegram: FakeTelegram
+) -> None:
+    """403 "bot was blocked by the user" on send: the contact is marked, nothing is retried."""
+    fake_telegram.blocked.add(int(CHAT))
+    await post(client, siaga, wire("telegram", "message__text"))
+    await fake_telegram.wait_for("sendMessage")
+    await eventually(lambda: _blocked(siaga))
+    await asyncio.sleep(0.5)
+    assert len(fake_telegram.sent) == 1
+
+
+async def _blocked(siaga: RunningSiaga) -> bool:
+    return await count(siaga, Contact, Contact.blocked.is_(True)) == 1
