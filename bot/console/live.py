@@ -73,8 +73,12 @@ class LiveHub:
                 for queue in list(self._listeners):
                     try:
                         queue.put_nowait(event)
-                    except asyncio.QueueFull:  # a stalled browser; it reloads on reconnect
-                        self._listeners.discard(queue)
+                    except asyncio.QueueFull:
+                        # A browser that stopped reading: drop its backlog and tell it to reload
+                        # everything once it reads again ("hello" makes the pages refetch).
+                        while not queue.empty():
+                            queue.get_nowait()
+                        queue.put_nowait({"type": "hello"})
             await asyncio.sleep(POLL_SECONDS)
 
 

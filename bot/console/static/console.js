@@ -132,12 +132,13 @@ window.Siaga = (function () {
     source.addEventListener("error", () => { indicator.classList.remove("on"); indicator.title = "reconnecting…"; });
   }
 
-  /** Run fn at most once per `ms` burst (many events arrive together). */
+  /** Coalesce calls: fn runs `ms` after the first call of a burst, once. Unlike a debounce it
+   *  cannot be postponed forever by a steady stream of events on a busy night. */
   function debounce(fn, ms) {
     let timer = null;
     return function () {
-      clearTimeout(timer);
-      timer = setTimeout(fn, ms);
+      if (timer) return;
+      timer = setTimeout(() => { timer = null; fn(); }, ms);
     };
   }
 

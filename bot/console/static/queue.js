@@ -115,7 +115,8 @@
           showAlert(event);
         }
       }
-      reload();
+      // Bot chatter outside any case does not change the queue.
+      if (event.type !== "message" || event.reference) reload();
     });
     setInterval(render, 15000); // waiting times keep counting between updates
   });
