@@ -477,3 +477,82 @@ async def test_telegram_blocked_user_stops_the_sends(
 
 async def _blocked(siaga: RunningSiaga) -> bool:
     return await count(siaga, Contact, Contact.blocked.is_(True)) == 1
+
+
+WINDOW_CASES = [
+    pytest.param(
+        "twilio", "twilio_template_sid", "HX0123456789abcdef0123456789abcdef", id="twilio-template"
+    ),
+    pytest.param("twilio", "twilio_template_sid", "", id="twilio-no-template"),
+    pytest.param("whatsapp", "whatsapp_template_name", "siaga_followup", id="whatsapp-template"),
+    pytest.param("whatsapp", "whatsapp_template_name", "", id="whatsapp-no-template"),
+]
+
+
+@pytest.mark.parametrize(("channel", "setting", "template"), WINDOW_CASES)
+async def test_whatsapp_24_hour_window(
+    database_url: str,
+    settings_factory: Callable[..., Settings],
+    fake_telegram: FakeTelegram,
+    fake_twilio: FakeTwilio,
+    fake_meta: FakeMeta,
+    client: aiohttp.ClientSession,
+    channel: str,
+    setting: str,
+    template: str,
+) -> None:
+    """Outside the window: the template is sent, or the outbox says which setting is missing."""
+    from datetime import UTC, datetime, timedelta
+
+    from storage import outbox
+
+    settings = channel_settings(
+        settings_factory,
+        database_url,
+        fake_telegram,
+        fake_twilio,
+        fake_meta,
+        **{setting: template},
+    )
+    running = await start_siaga(settings)
+    fake = fake_for(channel, fake_telegram, fake_twilio, fake_meta)
+    try:
+        await post(client, running, wire(channel, "message__text", public_url=PUBLIC_URL))
+        await fake.wait_for("Messages.json" if channel == "twilio" else "/messages")
+        await settled(running)
+        before = len(fake.sent)
+        async with running.app[SESSIONS]() as session, session.begin():
+            contact = (await session.scalars(select(Contact))).one()
+            contact.last_inbound_at = datetime.now(UTC) - timedelta(hours=25)
+            conversation_id = (
+                await session.scalars(select(OutboxMessage.conversation_id))
+            ).first()
+            row = outbox.enqueue(
+                session,
+                channel=channel,
+                recipient=contact.channel_user_id,
+                text="Kasus Anda sudah ditangani petugas.",
+                conversation_id=conversation_id,
+                origin="operator",
+            )
+            await session.flush()
+            row_id = row.id
+        await settled(running)
+        async with running.app[SESSIONS]() as session:
+            stored = await session.get(OutboxMessage, row_id)
+        assert stored is not None
+        if template:
+            assert stored.status == "sent"
+            [sent] = fake.sent[before:]
+            if channel == "twilio":
+                assert sent.params["ContentSid"] == template
+                assert "Body" not in sent.params
+            else:
+                assert sent.params["type"] == "template"
+                assert sent.params["template"]["name"] == template
+        else:
+            assert stored.status == "failed"
+            assert f"SIAGA_{setting.upper()}" in (stored.last_error or "")
+            assert len(fake.sent) == before
+    finally:
+        await stop_or_explain(running)
