@@ -445,6 +445,9 @@ async def take_over(
         ConsoleError: not_found, or conflict when someone else holds the case or it is closed.
     """
     case = await get_case(session, reference)
+    # Lock order conversation -> case, the same as the dispatcher's turns (which lock the
+    # conversation, then update its case): the opposite order could deadlock on PostgreSQL.
+    conversation = await _locked_conversation(session, case.conversation_id)
     guard = and_(Case.id == case.id, Case.status.in_(OPEN_STATUSES))
     if not force:
         guard = and_(
@@ -475,8 +478,7 @@ async def take_over(
     )
     previous = case.assigned_operator_id
     # The flows find the case through ``ref`` in the state data; the rest of the data (language
-    # choice, answers so far) is kept. The row is locked like the dispatcher locks it for a turn.
-    conversation = await _locked_conversation(session, case.conversation_id)
+    # choice, answers so far) is kept.
     conversation.owner_operator_id = operator_id
     conversation.state = HANDOFF_STATE
     conversation.state_data = {**(conversation.state_data or {}), "ref": case.reference}
@@ -719,6 +721,8 @@ async def change_status(
     before = case.status
     if before == status and not resolution and not worker_update:
         return case
+    # Conversation first, then the case: the dispatcher's lock order (no deadlock).
+    conversation = await _locked_conversation(session, case.conversation_id)
     now = utcnow()
     case.status = status
     case.updated_at = now
@@ -738,8 +742,6 @@ async def change_status(
         operator_id=operator_id,
         detail={"from": before, "to": status, "resolution": bool(resolution)},
     )
-    conversation = await session.get(Conversation, case.conversation_id, populate_existing=True)
-    assert conversation is not None  # noqa: S101 - foreign key
     language = conversation.language or "id"
     if render is not None and before != status:
         text = render(summary_of(case), language)
