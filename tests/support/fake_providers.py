@@ -68,7 +68,8 @@ class FakeServer:
 
     async def start(self) -> Self:
         """Listen on 127.0.0.1 on a free port; sets :attr:`url`."""
-        self._runner = web.AppRunner(self.app, access_log=None)
+        # A fake need not drain in-flight requests politely: never block a test's teardown.
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
