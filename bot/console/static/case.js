@@ -205,11 +205,11 @@
     const skip = new Set(["worker_name", "country", "p3mi"]);
     parts.side.replaceChildren(
       el("section", { class: "panel" }, [
-        el("h2", { text: reporterSelf ? "Worker (reporting for themself)" : `Reported by ${c.reporter}` }),
+        el("h2", { text: reporterSelf ? "Reporter: the worker" : `Reporter: ${c.reporter} of the worker` }),
         el("table", { class: "kv" }, [
           row("Reporter", `${data.contact.display_name || "–"} (${c.reporter})`),
           row("Phone / id", data.contact.phone),
-          row("Channel", data.contact.channel),
+          row("Channel", S.channel(data.contact.channel).textContent),
           row("Language", data.contact.language),
           row("Last message", S.time(data.contact.last_inbound_at)),
         ]),
