@@ -51,6 +51,14 @@ FINAL_CASE_STATUSES = ("resolved", "closed")
 QUIET_ACTIONS = frozenset({"viewed", "login", "login_failed", "exported", "dashboard_viewed"})
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerText:
+    """A message for the worker from the flows' catalogue, with its quick-reply buttons."""
+
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
 class ConsoleError(Exception):
     """A console command was refused; ``kind`` is not_found, conflict, invalid or forbidden."""
 
@@ -527,6 +535,7 @@ async def _send_to_worker(
     operator_id: int | None,
     origin: str,
     template: str | None = None,
+    buttons: list[dict[str, str]] | None = None,
 ) -> Sent:
     conversation = await session.get(Conversation, case.conversation_id)
     contact = await session.get(Contact, case.contact_id)
@@ -537,6 +546,7 @@ async def _send_to_worker(
         channel=contact.channel,
         recipient=contact.channel_user_id,
         text=text,
+        buttons=buttons,
         conversation_id=conversation.id,
         origin=origin,
         operator_id=operator_id,
@@ -552,6 +562,7 @@ async def _send_to_worker(
         case_id=case.id,
         outbox_id=row.id,
         operator_id=operator_id,
+        buttons=buttons or None,
     )
     await session.flush()
     return Sent(message_id=message.id, outbox_id=row.id, template=template)
@@ -622,7 +633,7 @@ async def hand_back(
     reference: str,
     *,
     operator_id: int,
-    text: str | None,
+    text: WorkerText | None,
     supervisor: bool = False,
 ) -> Case:
     """Give the conversation back to the bot. The case stays assigned for follow-up.
@@ -651,8 +662,15 @@ async def hand_back(
     conversation.state_data = kept
     conversation.updated_at = utcnow()
     await session.flush()
-    if text:
-        await _send_to_worker(session, case, text, operator_id=operator_id, origin="system")
+    if text is not None and text.text:
+        await _send_to_worker(
+            session,
+            case,
+            text.text,
+            operator_id=operator_id,
+            origin="system",
+            buttons=text.buttons,
+        )
     audit(session, "handed_back", case_id=case.id, operator_id=operator_id)
     return case
 
@@ -691,8 +709,8 @@ async def change_status(
     operator_id: int,
     resolution: str | None = None,
     worker_update: str | None = None,
-    render: Callable[[CaseSummary, str], str | None] | None = None,
-    handback_text: str | None = None,
+    render: Callable[[CaseSummary, str], WorkerText | None] | None = None,
+    handback_text: WorkerText | None = None,
 ) -> Case:
     """Move a case to a new status, and tell the worker.
 
@@ -744,9 +762,16 @@ async def change_status(
     )
     language = conversation.language or "id"
     if render is not None and before != status:
-        text = render(summary_of(case), language)
-        if text:
-            await _send_to_worker(session, case, text, operator_id=operator_id, origin="system")
+        message = render(summary_of(case), language)
+        if message is not None and message.text:
+            await _send_to_worker(
+                session,
+                case,
+                message.text,
+                operator_id=operator_id,
+                origin="system",
+                buttons=message.buttons,
+            )
     if status in FINAL_CASE_STATUSES and conversation.owner_operator_id is not None:
         await hand_back(
             session, reference, operator_id=operator_id, text=handback_text, supervisor=True

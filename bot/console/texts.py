@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from flows.types import CaseSummary
+from storage.console import WorkerText
 
 log = logging.getLogger("bot.console")
 
@@ -63,39 +64,49 @@ def _flows_function(name: str) -> Callable[..., Any] | None:
     return function if callable(function) else None
 
 
-def status_text(summary: CaseSummary, language: str) -> str | None:
+def _worker_text(result: Any) -> WorkerText | None:
+    """A flows ``Reply`` (or a plain string) as a ``WorkerText``; None if it is neither."""
+    text = getattr(result, "text", result)
+    if not isinstance(text, str) or not text:
+        return None
+    buttons = [
+        {"title": str(b.title), "payload": str(b.payload)}
+        for b in getattr(result, "buttons", ()) or ()
+    ]
+    return WorkerText(text=text, buttons=buttons)
+
+
+def status_text(summary: CaseSummary, language: str) -> WorkerText | None:
     """The worker's message after a status change."""
     flows_text = _flows_function("status_change_reply")
     if flows_text is not None:
         try:
-            result = flows_text(summary, language)
+            result = _worker_text(flows_text(summary, language))
         except Exception:  # a text bug must not stop the status change itself
             log.exception("flows.router.status_change_reply failed; using the console text")
         else:
-            text = getattr(result, "text", result)
-            if isinstance(text, str) and text:
-                return text
+            if result is not None:
+                return result
     lang = _lang(language)
     status = _STATUS_NAMES[lang].get(summary.status, summary.status)
     text = _STATUS_TEXT[lang].format(reference=summary.reference, status=status)
     if summary.last_update:
         text += "\n" + _NOTE[lang].format(note=summary.last_update)
-    return text
+    return WorkerText(text=text)
 
 
-def handback_text(language: str | None) -> str:
-    """The worker's message when the bot takes the conversation back."""
+def handback_text(language: str | None) -> WorkerText:
+    """The worker's message when the bot takes the conversation back (with the menu buttons)."""
     flows_text = _flows_function("handback_reply")
     if flows_text is not None:
         try:
-            result = flows_text(language or "id")
+            result = _worker_text(flows_text(language or "id"))
         except Exception:  # a text bug must not stop the hand-back itself
             log.exception("flows.router.handback_reply failed; using the console text")
         else:
-            text = getattr(result, "text", result)
-            if isinstance(text, str) and text:
-                return text
-    return _HANDBACK[_lang(language)]
+            if result is not None:
+                return result
+    return WorkerText(text=_HANDBACK[_lang(language)])
 
 
 # Operators' everyday phrases, reviewed with the command centre's scripts in mind: short,

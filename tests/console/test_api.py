@@ -427,15 +427,18 @@ async def test_hand_back_and_close(console: Console) -> None:
         assert conversation is not None
         assert conversation.state == "idle"
         assert conversation.owner_operator_id is None
-        texts = [
-            r.text
-            for r in (
+        told_back = (
+            (
                 await session.execute(
                     select(OutboxMessage).where(OutboxMessage.conversation_id == conversation.id)
                 )
-            ).scalars()
-        ]
-    assert len(texts) == 1  # the worker is told the bot is back
+            )
+            .scalars()
+            .all()
+        )
+    assert len(told_back) == 1  # the worker is told the bot is back, with the bot's menu
+    assert told_back[0].text
+    assert told_back[0].buttons
     status, data = await console.post(f"/api/console/cases/{ref}/status", {"status": "resolved"})
     assert status == 400
     assert "resolution" in data["error"]
