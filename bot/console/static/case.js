@@ -198,7 +198,10 @@
     parts.window.textContent = comp.template
       ? "The worker's last message is more than 24 hours old: WhatsApp only allows the approved template, which asks them to write back."
       : "The worker's last message is more than 24 hours old and no approved template is configured (SIAGA_TWILIO_TEMPLATE_SID / SIAGA_WHATSAPP_TEMPLATE_NAME).";
-    parts.composerNote.textContent = !open ? "This case is closed; reopen it to write." : (mine ? `Replies go out on ${S.channel(c.channel).textContent} in the worker's own chat.` : "Take the case over to reply.");
+    parts.composerNote.classList.toggle("error", Boolean(data.contact.blocked));
+    parts.composerNote.textContent = data.contact.blocked
+      ? "The worker has blocked the bot on this channel: messages cannot be delivered until they write again."
+      : !open ? "This case is closed; reopen it to write." : (mine ? `Replies go out on ${S.channel(c.channel).textContent} in the worker's own chat.` : "Take the case over to reply.");
 
     const f = c.fields || {};
     const reporterSelf = c.reporter === "self";
