@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.types import CaseSummary
@@ -594,7 +594,8 @@ async def reply(
     if case.status in FINAL_CASE_STATUSES:
         raise ConsoleError("conflict", f"{case.reference} is {case.status}; reopen it first")
     contact = await session.get(Contact, case.contact_id)
-    assert contact is not None  # noqa: S101 - foreign key
+    if contact is None:  # foreign keys make this impossible
+        raise ConsoleError("not_found", "the case's contact is missing")
     if template is None and not window_open(contact.channel, contact.last_inbound_at, utcnow()):
         raise ConsoleError(
             "conflict",
@@ -605,17 +606,16 @@ async def reply(
         session, case, text, operator_id=operator_id, origin="operator", template=template
     )
     now = utcnow()
-    values: dict[str, Any] = {"updated_at": now}
-    await session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.first_response_at.is_(None))
-        .values(first_response_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    # The first reply of any operator is the first response (SLA); a later one never moves it.
     await session.execute(
         update(Case)
         .where(Case.id == case.id)
-        .values(**values)
+        .values(
+            first_response_at=func.coalesce(
+                Case.first_response_at, literal(now, Case.first_response_at.type)
+            ),
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     audit(

@@ -352,16 +352,23 @@ async def test_reply_goes_through_the_workers_channel_via_outbox(console: Consol
         assert row is not None
         assert (row.channel, row.recipient, row.origin) == ("telegram", "777001", "operator")
         case = (await session.execute(select(Case).where(Case.reference == ref))).scalar_one()
-        assert case.first_response_at is not None
+        first_response = case.first_response_at
+        assert first_response is not None
+        assert first_response >= case.created_at
         row.status = "sent"
         row.delivery_status = "delivered"
         await session.commit()
     status, view = await console.get(f"/api/console/cases/{ref}")
     last = view["messages"][-1]
     assert last["text"] == "Halo, kami bantu."
+    assert view["case"]["first_response_at"] == first_response.isoformat()
+    await console.post(f"/api/console/cases/{ref}/reply", {"text": "Kami telepon sebentar lagi"})
+    status, view = await console.get(f"/api/console/cases/{ref}")
+    assert view["case"]["first_response_at"] == first_response.isoformat()  # the first one stays
     assert last["origin"] == "operator"
-    assert last["operator"] == "ana"
-    assert last["delivery"]["delivery_status"] == "delivered"
+    delivered = view["messages"][-2]
+    assert delivered["operator"] == "ana"
+    assert delivered["delivery"]["delivery_status"] == "delivered"
 
 
 async def test_whatsapp_outside_24_hours_offers_the_template(
