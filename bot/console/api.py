@@ -26,6 +26,7 @@ from bot.console.auth import (
 )
 from bot.console.live import HUB, stream
 from bot.keys import SENDER, SESSIONS, SETTINGS
+from bot.media import MediaStore
 from storage import console as store
 from storage import operators
 from storage.cases import audit
@@ -372,8 +373,6 @@ async def events(request: web.Request, info: SessionInfo) -> web.StreamResponse:
 @api("operator")
 async def media(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """An attachment the worker sent (photos, voice notes), for logged-in operators only."""
-    from bot.media import MediaStore
-
     settings = request.app[SETTINGS]
     store_ = MediaStore(Path(settings.media_dir), settings.media_max_bytes)
     try:

@@ -129,6 +129,7 @@ def page(role: str) -> Callable[[AuthedHandler], Handler]:
             if info is None:
                 raise web.HTTPFound("/console/login")
             if not has_role(info.role, role):
+                # Imported here: the pages module uses these decorators (import cycle).
                 from bot.console.pages import forbidden_page
 
                 return forbidden_page(info, role)
