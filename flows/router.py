@@ -33,7 +33,6 @@ from flows.types import (
     Reply,
     RequestHandoff,
     TurnResult,
-    UpdateCase,
     UserTurn,
 )
 from nlu.types import COMPLAINT_INTENTS, FAQ_INTENTS, Urgency
@@ -162,20 +161,16 @@ def _while_operator(ctx: Ctx, *, critical: bool) -> TurnResult:
     if not critical:
         return TurnResult(replies=(), new_state=ctx.state)
     code = country_code(ctx)
-    ref = ctx.data.get("ref") or ctx.data.get("last_ref")
-    effects: list[Effect]
-    if ref:
-        effects = [
-            UpdateCase(
-                reference=str(ref),
-                fields={"critical_message": ctx.turn.text},
-                urgency=Urgency.CRITICAL,
-            )
-        ]
-    else:
-        effects = [
-            RequestHandoff(reason="critical message during handoff", urgency=Urgency.CRITICAL)
-        ]
+    ref = ctx.data.get("ref")
+    # Without a known reference the dispatcher attaches this to the conversation's open case
+    # (or opens one); either way the urgency is raised and the on-duty team alerted.
+    effects: list[Effect] = [
+        RequestHandoff(
+            reason="critical message during handoff",
+            urgency=Urgency.CRITICAL,
+            reference=str(ref) if ref else None,
+        )
+    ]
     reply = Reply(t("critical_again", ctx.lang, lines=emergency_lines(ctx, code)))
     data = dict(ctx.data)
     return TurnResult(
