@@ -660,3 +660,20 @@ async def test_static_files_are_served(console: Console, name: str) -> None:
     assert resp.status == 200
     resp = await console.client.get("/console/static/..%2Fapi.py")
     assert resp.status == 404
+
+
+async def test_attachments_are_served_to_operators_only(console: Console) -> None:
+    from pathlib import Path
+
+    from bot.media import MediaStore
+
+    store = MediaStore(Path(console.settings.media_dir), console.settings.media_max_bytes)
+    key = await store.save(b"OggS voice note", "audio/ogg")
+    resp = await console.client.get(f"/api/console/media/{key}")
+    assert resp.status == 401
+    await console.login("ana")
+    resp = await console.client.get(f"/api/console/media/{key}")
+    assert resp.status == 200
+    assert await resp.read() == b"OggS voice note"
+    resp = await console.client.get("/api/console/media/..%2F..%2Fetc%2Fpasswd")
+    assert resp.status == 404
