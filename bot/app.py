@@ -17,7 +17,6 @@ import aiohttp
 from aiohttp import web
 from flows.router import render_case_status, run_turn, safety_fallback_reply
 from nlu.pipeline import EmbeddedNlu
-from nlu.rasa_http import RasaHttpNlu
 from sqlalchemy import text
 
 from bot.channels.base import ChannelAdapter
@@ -121,6 +120,8 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         embedded = await asyncio.to_thread(EmbeddedNlu.load, settings.nlu_model_path or None)
         backend: NluBackend = embedded
         if settings.nlu_backend == "rasa":
+            from nlu.rasa_http import RasaHttpNlu  # only deployments that use Rasa load it
+
             backend = RasaHttpNlu(settings.rasa_url, app[HTTP], fallback=embedded)
         app[NLU] = backend
         yield
