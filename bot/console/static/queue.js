@@ -8,6 +8,7 @@
   let cases = [];
   let sla = {};
   const fresh = new Set();
+  const newMessages = new Set(); // cases where the worker wrote since this page loaded
 
   function params() {
     const form = document.getElementById("filters");
@@ -67,7 +68,8 @@
       const row = el("tr", { class: classes.join(" "), "data-reference": c.reference, tabindex: "0" }, [
         el("td", {}, [S.pill(c.urgency)]),
         el("td", {}, [el("a", { href: `/console/cases/${c.reference}`, class: "ref", text: c.reference }),
-          c.handoff_requested ? el("span", { class: "tag", text: "asked for a human" }) : null]),
+          c.handoff_requested ? el("span", { class: "tag", text: "asked for a human" }) : null,
+          newMessages.has(c.reference) ? el("span", { class: "tag msg-new", text: "new message" }) : null]),
         el("td", { text: S.label(c.intent) }),
         el("td", { text: who }),
         el("td", { text: c.country || "–" }),
@@ -108,6 +110,9 @@
     form.addEventListener("submit", (e) => { e.preventDefault(); reload(); });
     await load();
     S.onLive((event) => {
+      if (event.type === "message" && event.direction === "in" && event.reference) {
+        newMessages.add(event.reference);
+      }
       if (event.type === "case_new") {
         fresh.add(event.reference);
         if (event.urgency === "critical") {
