@@ -677,3 +677,11 @@ async def test_attachments_are_served_to_operators_only(console: Console) -> Non
     assert await resp.read() == b"OggS voice note"
     resp = await console.client.get("/api/console/media/..%2F..%2Fetc%2Fpasswd")
     assert resp.status == 404
+
+
+async def test_csv_export_defuses_spreadsheet_formulas(console: Console) -> None:
+    await seed_case(console.sessions, fields={"p3mi": '=HYPERLINK("http://evil","x")'})
+    await console.login("sari")
+    resp = await console.client.get("/api/console/export.csv")
+    rows = list(csv.DictReader(io.StringIO(await resp.text())))
+    assert rows[0]["recruitment_company"].startswith("'=")
