@@ -395,7 +395,9 @@ async def case_detail(
             "owner_operator": names.get(conversation.owner_operator_id)
             if conversation.owner_operator_id
             else None,
-            "bot_silent": conversation.owner_operator_id is not None,
+            # A worker who asked for a person waits in handoff:active before anyone takes over.
+            "bot_silent": conversation.owner_operator_id is not None
+            or conversation.state == HANDOFF_STATE,
         },
         "composer": {
             "window_open": is_open,
@@ -772,7 +774,9 @@ async def change_status(
                 origin="system",
                 buttons=message.buttons,
             )
-    if status in FINAL_CASE_STATUSES and conversation.owner_operator_id is not None:
+    handed_off = conversation.owner_operator_id is not None or conversation.state == HANDOFF_STATE
+    silenced_for = (conversation.state_data or {}).get("ref")
+    if status in FINAL_CASE_STATUSES and handed_off and silenced_for in (None, case.reference):
         await hand_back(
             session, reference, operator_id=operator_id, text=handback_text, supervisor=True
         )

@@ -685,3 +685,28 @@ async def test_csv_export_defuses_spreadsheet_formulas(console: Console) -> None
     resp = await console.client.get("/api/console/export.csv")
     rows = list(csv.DictReader(io.StringIO(await resp.text())))
     assert rows[0]["recruitment_company"].startswith("'=")
+
+
+async def test_closing_a_waiting_handoff_gives_the_worker_back_to_the_bot(
+    console: Console,
+) -> None:
+    """A worker who asked for a person waits in handoff:active; closing must not mute the bot."""
+    ref = await seed_case(console.sessions, intent="handoff.human")
+    async with console.sessions() as session:
+        case = (await session.execute(select(Case).where(Case.reference == ref))).scalar_one()
+        conversation = await session.get(Conversation, case.conversation_id)
+        assert conversation is not None
+        conversation.state = "handoff:active"
+        conversation.state_data = {"ref": ref}
+        await session.commit()
+    await console.login("ana")
+    status, view = await console.get(f"/api/console/cases/{ref}")
+    assert view["conversation"]["bot_silent"] is True
+    status, _ = await console.post(
+        f"/api/console/cases/{ref}/status",
+        {"status": "closed", "resolution": "Pertanyaan dijawab lewat telepon"},
+    )
+    assert status == 200
+    status, view = await console.get(f"/api/console/cases/{ref}")
+    assert view["conversation"]["state"] == "idle"
+    assert view["conversation"]["bot_silent"] is False

@@ -164,7 +164,7 @@
     if (mine && !data.conversation.bot_silent && open) {
       actions.push(el("button", { id: "take", text: "Silence the bot again", onclick: () => act("POST", "/take", {}, "The bot is silent.") }));
     }
-    if (data.conversation.bot_silent && (ownsConversation || role !== "operator")) {
+    if (data.conversation.bot_silent && (ownsConversation || !data.conversation.owner_operator_id || role !== "operator")) {
       actions.push(el("button", { id: "handback", text: "Hand back to bot", onclick: () => act("POST", "/handback", {}, "The bot answers this worker again.") }));
     }
     if (mine) actions.push(el("button", { id: "release", class: "link", text: "Release to queue", onclick: () => act("POST", "/release", {}, "Back in the shared queue.") }));
@@ -179,7 +179,9 @@
       el("div", { class: "holder" }, [
         el("span", { id: "holder", text: c.assigned_operator ? `Held by ${c.assigned_operator}` : "Unassigned" }),
         el("span", { class: data.conversation.bot_silent ? "bot off" : "bot on", id: "bot-state",
-          text: data.conversation.bot_silent ? `Bot silent — ${data.conversation.owner_operator} is talking` : "Bot is answering" }),
+          text: data.conversation.bot_silent
+            ? (data.conversation.owner_operator ? `Bot silent — ${data.conversation.owner_operator} is talking` : "Bot silent — the worker is waiting for an operator")
+            : "Bot is answering" }),
         ...actions,
       ]),
     );
