@@ -15,8 +15,6 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from flows.router import render_case_status, run_turn, safety_fallback_reply
-from nlu.pipeline import EmbeddedNlu
 from sqlalchemy import text
 
 from bot.channels.base import ChannelAdapter
@@ -29,8 +27,10 @@ from bot.media import MediaStore, fetch_and_store
 from bot.sender import Sender
 from bot.webchat import setup_webchat
 from bot.webhooks import setup_webhooks
+from flows.router import render_case_status, run_turn, safety_fallback_reply
 from flows.types import FlowDeps, MediaRef
 from knowledge.retriever import InMemoryRetriever
+from nlu.pipeline import EmbeddedNlu
 from nlu.types import NluBackend
 from storage import cases
 from storage.db import create_engine, session_factory

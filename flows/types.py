@@ -1,6 +1,7 @@
 """The flows contract: what a turn brings in, and what the conversation logic hands back.
 
-``run_turn(turn, state, deps) -> TurnResult`` is pure. The dispatcher (``bot.dispatcher``) loads the
+``run_turn(turn, state, deps) -> TurnResult`` is pure. The dispatcher (``bot.dispatcher``) loads
+the
 state, calls it, and applies the result in one database transaction: it saves ``new_state``, queues
 ``replies`` in the outbox, and carries out each ``Effect``.
 """
@@ -17,7 +18,7 @@ from nlu.types import ParseResult, Urgency
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A quick-reply button: ``title`` is shown, ``payload`` comes back as the next turn's payload."""
+    """A quick-reply button: ``title`` is shown; ``payload`` comes back with the next turn."""
 
     title: str
     payload: str
@@ -33,7 +34,7 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class MediaRef:
-    """An attachment the user sent, already stored by the gateway (``url`` is our own storage key)."""
+    """An attachment the user sent, stored by the gateway (``url`` is our own storage key)."""
 
     kind: str  # image, audio, voice, video, document, sticker
     url: str
@@ -105,7 +106,7 @@ class RecordConsent:
 
 @dataclass(frozen=True, slots=True)
 class OpenCase:
-    """Open a case ticket. ``reference`` comes from ``FlowDeps.new_reference`` so replies can quote it.
+    """Open a case ticket; ``reference`` comes from ``FlowDeps.new_reference`` for the replies.
 
     The dispatcher links the current inbound message to the case, puts it in the command-centre
     queue, and alerts the rapid-response team when ``urgency`` is critical.
@@ -133,7 +134,7 @@ class UpdateCase:
 
 @dataclass(frozen=True, slots=True)
 class RequestHandoff:
-    """Put the conversation in the command-centre queue; the bot goes quiet while a human owns it."""
+    """Queue the conversation for the command centre; the bot is quiet while a human owns it."""
 
     reason: str
     urgency: Urgency = Urgency.NORMAL
@@ -165,7 +166,7 @@ class TurnResult:
 
 @dataclass(frozen=True, slots=True)
 class FlowDeps:
-    """Everything the flows may use besides the turn and the state: injected, so tests are exact."""
+    """What the flows may use besides the turn and the state: injected, so tests are exact."""
 
     retriever: Any  # knowledge.retriever.Retriever
     now: Callable[[], datetime]

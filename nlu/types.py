@@ -140,7 +140,7 @@ class ParseResult:
         return kind_of(self.intent.name)
 
     def to_dict(self) -> dict[str, Any]:
-        """Rasa's ``/model/parse`` JSON plus ``kind``, ``urgency``, ``urgency_reasons``, ``language``."""
+        """Rasa's ``/model/parse`` JSON plus kind, urgency, urgency_reasons and language."""
         return {
             "text": self.text,
             "intent": {"name": self.intent.name, "confidence": self.intent.confidence},
