@@ -85,10 +85,9 @@ def cmd_config(_args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command tree (each package registers its own subcommands)."""
+    from bot.channels.cli import register as register_telegram
     from knowledge.cli import register as register_knowledge
     from nlu.cli import register as register_nlu
-
-    from bot.channels.cli import register as register_telegram
 
     parser = argparse.ArgumentParser(prog="siaga", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
