@@ -22,7 +22,17 @@ from bot.channels.registry import build_adapters
 from bot.config import Settings
 from bot.console import setup_console
 from bot.dispatcher import Dispatcher, TextHooks
-from bot.keys import ADAPTERS, DISPATCHER, ENGINE, HTTP, NLU, SENDER, SESSIONS, SETTINGS
+from bot.keys import (
+    ADAPTERS,
+    DISPATCHER,
+    ENGINE,
+    HTTP,
+    NLU,
+    SENDER,
+    SESSIONS,
+    SETTINGS,
+    WORKER_SESSIONS,
+)
 from bot.media import MediaStore, fetch_and_store
 from bot.sender import Sender
 from bot.webchat import setup_webchat
@@ -91,11 +101,19 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
     async def database(app: web.Application) -> AsyncIterator[None]:
         if migrate:
             await upgrade_async(settings.database_url)
-        engine = create_engine(settings.database_url)
+        # Two pools: requests (webhook acknowledgements, web chat, console) never queue behind
+        # the background workers' transactions, which would stretch the acknowledgement time.
+        engine = create_engine(settings.database_url, pool_size=10)
+        workers_engine = (
+            engine if settings.is_sqlite else create_engine(settings.database_url, pool_size=20)
+        )
         app[ENGINE] = engine
         app[SESSIONS] = session_factory(engine)
+        app[WORKER_SESSIONS] = session_factory(workers_engine)
         yield
         await engine.dispose()
+        if workers_engine is not engine:
+            await workers_engine.dispose()
 
     async def http_and_channels(app: web.Application) -> AsyncIterator[None]:
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
@@ -135,9 +153,9 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         ) -> tuple[MediaRef, ...]:
             return await fetch_and_store(adapter, media, refs)
 
-        sender = Sender(sessions=app[SESSIONS], settings=settings, adapters=app[ADAPTERS])
+        sender = Sender(sessions=app[WORKER_SESSIONS], settings=settings, adapters=app[ADAPTERS])
         dispatcher = Dispatcher(
-            sessions=app[SESSIONS],
+            sessions=app[WORKER_SESSIONS],
             settings=settings,
             nlu=app[NLU],
             run_turn=run_turn,

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("sessions")
+# The dispatcher's and sender's own pool (PostgreSQL), so requests never wait behind them.
+WORKER_SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("worker_sessions")
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 ADAPTERS: web.AppKey[dict[str, ChannelAdapter]] = web.AppKey("adapters")
 NLU: web.AppKey[NluBackend] = web.AppKey("nlu")
