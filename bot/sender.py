@@ -121,6 +121,7 @@ class Sender:
                 text=due.text,
                 buttons=tuple(Button(b["title"], b["payload"]) for b in due.buttons),
                 within_window=_within_window(due),
+                language=due.language,
             )
             try:
                 result = await adapter.send(message)

@@ -67,6 +67,7 @@ class Due:
     conversation_id: int | None
     last_inbound_at: Any  # datetime | None: opens WhatsApp's 24-hour window
     blocked: bool
+    language: str | None = None  # the conversation's language (WhatsApp template language)
 
 
 async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
@@ -116,17 +117,17 @@ async def claim(session: AsyncSession, outbox_id: int, lease: timedelta) -> Due 
     assert row is not None  # noqa: S101 - we just updated it inside this transaction
     last_inbound = None
     blocked = False
+    language = None
     if row.conversation_id is not None:
-        contact = (
+        found = (
             await session.execute(
-                select(Contact)
+                select(Contact.last_inbound_at, Contact.blocked, Conversation.language)
                 .join(Conversation, Conversation.contact_id == Contact.id)
                 .where(Conversation.id == row.conversation_id)
             )
-        ).scalar_one_or_none()
-        if contact is not None:
-            last_inbound = contact.last_inbound_at
-            blocked = contact.blocked
+        ).first()
+        if found is not None:
+            last_inbound, blocked, language = found
     return Due(
         id=row.id,
         channel=row.channel,
@@ -136,7 +137,8 @@ async def claim(session: AsyncSession, outbox_id: int, lease: timedelta) -> Due 
         attempts=row.attempts,
         conversation_id=row.conversation_id,
         last_inbound_at=last_inbound,
-        blocked=blocked,
+        blocked=bool(blocked),
+        language=language,
     )
 
 
