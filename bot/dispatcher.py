@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from bot.channels.base import ChannelAdapter, MessageIn
 from bot.config import Settings
 from bot.events import message_from_json
 from flows.types import (
+    ConversationState,
     Effect,
     FlowDeps,
     LookupCase,
@@ -46,8 +47,8 @@ from storage.models import Case, Contact, Conversation, InboxEvent, Message, utc
 log = logging.getLogger("bot.dispatcher")
 log_safety = logging.getLogger("bot.dispatcher.safety")
 
-TurnFn = Callable[[UserTurn, Any, FlowDeps], TurnResult]
-MediaFetcher = Callable[[ChannelAdapter, tuple[MediaRef, ...]], Any]  # awaitable of refs
+TurnFn = Callable[[UserTurn, ConversationState, FlowDeps], TurnResult]
+MediaFetcher = Callable[[ChannelAdapter, tuple[MediaRef, ...]], Awaitable[tuple[MediaRef, ...]]]
 
 
 @dataclass
