@@ -47,6 +47,10 @@ from storage.models import Case, Contact, Conversation, InboxEvent, Message, utc
 log = logging.getLogger("bot.dispatcher")
 log_safety = logging.getLogger("bot.dispatcher.safety")
 
+# An event whose fallback keeps failing (every ~inbox_recover_seconds/2) is parked after this many
+# tries, so one poison event cannot retry forever; it stays in the inbox with its last error.
+MAX_EVENT_ATTEMPTS = 20
+
 TurnFn = Callable[[UserTurn, ConversationState, FlowDeps], TurnResult]
 MediaFetcher = Callable[[ChannelAdapter, tuple[MediaRef, ...]], Awaitable[tuple[MediaRef, ...]]]
 
@@ -437,11 +441,16 @@ class Dispatcher:
                 )
                 await inbox.mark_done(session, event.id, error=type(error).__name__)
         except Exception as exc:
-            log_safety.exception("event %d: fallback failed too; left pending", event.id)
+            give_up = event.attempts + 1 >= MAX_EVENT_ATTEMPTS
+            log_safety.exception(
+                "event %d: fallback failed too; %s",
+                event.id,
+                "parked as failed, needs an engineer" if give_up else "left pending",
+            )
             with contextlib.suppress(Exception):
                 async with self._sessions() as session, session.begin():
                     await inbox.record_failure(
-                        session, event.id, type(exc).__name__, give_up=False
+                        session, event.id, type(exc).__name__, give_up=give_up
                     )
             return False
         else:
