@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelAdapter, MessageIn
 from bot.config import Settings
-from bot.events import message_from_json
+from bot.events import location_to_json, media_to_json, message_from_json
 from flows.types import (
     ConversationState,
     Effect,
@@ -42,6 +42,7 @@ from flows.types import (
 )
 from nlu.types import NluBackend, ParseResult, Urgency
 from storage import cases, conversations, inbox, outbox
+from storage.db import on_postgres
 from storage.models import Case, Contact, Conversation, InboxEvent, Message, utcnow
 
 log = logging.getLogger("bot.dispatcher")
@@ -217,7 +218,7 @@ class Dispatcher:
     async def _process(self, event: InboxEvent) -> None:
         msg, parse = await self._prepare(event)
         async with self._sessions() as session, session.begin():
-            row = await session.get(InboxEvent, event.id, with_for_update=_pg(session))
+            row = await session.get(InboxEvent, event.id, with_for_update=on_postgres(session))
             if row is None or row.status != "pending":
                 return  # another instance finished it meanwhile
             contact = await conversations.get_or_create_contact(
@@ -400,7 +401,7 @@ class Dispatcher:
             msg, parse = message_from_json(event.event), None
         try:
             async with self._sessions() as session, session.begin():
-                row = await session.get(InboxEvent, event.id, with_for_update=_pg(session))
+                row = await session.get(InboxEvent, event.id, with_for_update=on_postgres(session))
                 if row is None or row.status != "pending":
                     return True
                 contact = await conversations.get_or_create_contact(
@@ -460,10 +461,6 @@ class Dispatcher:
             return True
 
 
-def _pg(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def _replace_media(msg: MessageIn, media: tuple[MediaRef, ...]) -> MessageIn:
     return dataclasses.replace(msg, media=media)
 
@@ -485,20 +482,8 @@ def _log_inbound(
         created_at=received_at,
         channel_message_id=msg.external_id,
         payload=msg.payload,
-        media=[
-            {"kind": m.kind, "url": m.url, "mime_type": m.mime_type, "caption": m.caption}
-            for m in msg.media
-        ]
-        or None,
-        location=(
-            {
-                "latitude": msg.location.latitude,
-                "longitude": msg.location.longitude,
-                "label": msg.location.label,
-            }
-            if msg.location
-            else None
-        ),
+        media=media_to_json(msg.media) or None,
+        location=location_to_json(msg.location),
         nlu=parse.to_dict() if parse else None,
         case_id=case.id if case else None,
     )

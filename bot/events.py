@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.channels.base import MessageIn
 from flows.types import Location, MediaRef
+
+
+def media_to_json(media: Sequence[MediaRef]) -> list[dict[str, Any]]:
+    """Attachments as stored in the inbox and in the message log."""
+    return [
+        {"kind": m.kind, "url": m.url, "mime_type": m.mime_type, "caption": m.caption}
+        for m in media
+    ]
+
+
+def location_to_json(location: Location | None) -> dict[str, Any] | None:
+    """A location pin as stored in the inbox and in the message log."""
+    if location is None:
+        return None
+    return {
+        "latitude": location.latitude,
+        "longitude": location.longitude,
+        "label": location.label,
+    }
 
 
 def message_to_json(msg: MessageIn) -> dict[str, Any]:
@@ -16,19 +36,8 @@ def message_to_json(msg: MessageIn) -> dict[str, Any]:
         "external_id": msg.external_id,
         "text": msg.text,
         "payload": msg.payload,
-        "media": [
-            {"kind": m.kind, "url": m.url, "mime_type": m.mime_type, "caption": m.caption}
-            for m in msg.media
-        ],
-        "location": (
-            {
-                "latitude": msg.location.latitude,
-                "longitude": msg.location.longitude,
-                "label": msg.location.label,
-            }
-            if msg.location
-            else None
-        ),
+        "media": media_to_json(msg.media),
+        "location": location_to_json(msg.location),
         "display_name": msg.display_name,
         "alt_user_id": msg.alt_user_id,
         "phone": msg.phone,

@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.types import ConversationState
+from storage.db import insert_for, on_postgres
 from storage.models import Contact, Conversation, Message, utcnow
 
 
@@ -28,8 +28,7 @@ async def get_or_create_contact(
     alt_user_id: str | None = None,
 ) -> Contact:
     """The contact for a channel user, created on first contact (race-safe across instances)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     await session.execute(
         insert(Contact)
         .values(
@@ -66,15 +65,14 @@ async def lock_conversation(session: AsyncSession, contact: Contact) -> Conversa
     On PostgreSQL ``FOR UPDATE`` serialises instances working on the same chat. SQLite has a single
     writer, and the in-process per-conversation worker already serialises turns.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     await session.execute(
         insert(Conversation)
         .values(contact_id=contact.id, state="idle", state_data={}, updated_at=utcnow())
         .on_conflict_do_nothing(index_elements=["contact_id"])
     )
     stmt = select(Conversation).where(Conversation.contact_id == contact.id)
-    if dialect == "postgresql":
+    if on_postgres(session):
         stmt = stmt.with_for_update(of=Conversation)
     return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
 

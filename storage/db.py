@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -50,6 +51,15 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def is_postgres(engine: AsyncEngine) -> bool:
-    """True on PostgreSQL, where row locks and SKIP LOCKED are available."""
-    return engine.dialect.name == "postgresql"
+def on_postgres(session: AsyncSession) -> bool:
+    """True on PostgreSQL, where row locks (``FOR UPDATE``) coordinate several instances."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_for(session: AsyncSession) -> Any:
+    """The dialect's ``insert`` construct, which has ``on_conflict_do_nothing`` on both backends.
+
+    Claims and get-or-create use ``INSERT … ON CONFLICT DO NOTHING`` so that concurrent writers
+    cannot both pass a read-then-write check.
+    """
+    return postgresql.insert if on_postgres(session) else sqlite.insert

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for
 from storage.models import InboxEvent, utcnow
 
 
@@ -47,8 +47,7 @@ async def claim(
         "attempts": 0,
         "received_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     stmt = (
         insert(InboxEvent)
         .values(**values)
