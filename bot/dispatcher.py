@@ -16,9 +16,8 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,8 +41,7 @@ from flows.types import (
 )
 from nlu.types import NluBackend, ParseResult, Urgency
 from storage import cases, conversations, inbox, outbox
-from storage.db import on_postgres
-from storage.models import Case, Contact, Conversation, InboxEvent, Message, utcnow
+from storage.models import Case, Contact, Conversation, Message, OutboxMessage, utcnow
 
 log = logging.getLogger("bot.dispatcher")
 log_safety = logging.getLogger("bot.dispatcher.safety")
@@ -54,12 +52,6 @@ MAX_EVENT_ATTEMPTS = 20
 
 TurnFn = Callable[[UserTurn, ConversationState, FlowDeps], TurnResult]
 MediaFetcher = Callable[[ChannelAdapter, tuple[MediaRef, ...]], Awaitable[tuple[MediaRef, ...]]]
-
-
-@dataclass
-class _Worker:
-    dirty: bool = True
-    task: asyncio.Task[None] | None = None
 
 
 @dataclass
@@ -76,8 +68,36 @@ class _Applied:
     extra_replies: list[Reply] = field(default_factory=list)
 
 
+@dataclass
+class _Prepared:
+    """An event with what was worked out before any lock: the message and its NLU result."""
+
+    pending: inbox.Pending
+    msg: MessageIn
+    parse: ParseResult
+
+
+@dataclass
+class _Turned:
+    """What one turn of a batch produced, waiting for the batch's outbox flush."""
+
+    conversation: Conversation
+    contact: Contact
+    replies: tuple[Reply, ...]
+    source_prefix: str
+    case_id: int | None
+
+
 class Dispatcher:
-    """Runs turns for inbox events, one conversation at a time, many conversations at once."""
+    """Runs turns for inbox events: many conversations per transaction, each in arrival order.
+
+    A few pump tasks each take a batch of ready events (the oldest pending event of each
+    conversation not being worked on), parse them, and run all their turns in one transaction:
+    a handful of statements per batch instead of a dozen per message. If anything in a batch
+    fails, the batch rolls back and its events are retried one by one, so one bad event cannot
+    hold up the others, and the safety fallback applies to it alone. Events with media are
+    always handled one by one, because downloading can be slow.
+    """
 
     def __init__(
         self,
@@ -92,8 +112,13 @@ class Dispatcher:
         fetch_media: MediaFetcher | None = None,
         after_commit: Callable[[], None] = lambda: None,
         concurrency: int = 8,
+        batch_size: int = 64,
     ) -> None:
-        """Wire the dispatcher; nothing runs until :meth:`start`."""
+        """Wire the dispatcher; nothing runs until :meth:`start`.
+
+        ``concurrency`` bounds the events handled one by one (media, retries) at a time; two
+        pumps run batches, so one batch's database round trips overlap the next one's work.
+        """
         self._sessions = sessions
         self._settings = settings
         self._nlu = nlu
@@ -103,25 +128,26 @@ class Dispatcher:
         self._adapters = adapters
         self._fetch_media = fetch_media
         self._after_commit = after_commit
-        self._workers: dict[tuple[str, str], _Worker] = {}
+        self._batch_size = batch_size
         self._waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._limit = asyncio.Semaphore(concurrency)
-        self._recovery: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._in_flight: set[int] = set()  # event ids a pump or a single task is handling
+        self._cooling: dict[int, float] = {}  # event id -> loop time before which not to retry
+        self._singles: set[asyncio.Task[None]] = set()
+        self._pumps: list[asyncio.Task[None]] = []
         self._closing = False
 
     # --- scheduling -----------------------------------------------------------------------
 
     def enqueue(self, channel: str, conversation_key: str) -> None:
-        """Make sure the conversation's worker runs (it drains every pending event, in order)."""
-        if self._closing:
-            return
-        key = (channel, conversation_key)
-        worker = self._workers.get(key)
-        if worker is None:
-            worker = _Worker()
-            self._workers[key] = worker
-            worker.task = asyncio.create_task(self._run_worker(key, worker))
-        worker.dirty = True
+        """A new event was stored for this conversation: let the pumps look now.
+
+        The pumps take work from the database, not from this call, so nothing is lost if it is
+        never made (another instance stored the event, or this one restarted).
+        """
+        del channel, conversation_key  # the database knows the order; this is only a nudge
+        self._wake.set()
 
     def waiter(self, inbox_id: int) -> asyncio.Future[None]:
         """A future resolved once the event was processed (the web chat answers synchronously)."""
@@ -129,146 +155,204 @@ class Dispatcher:
         self._waiters.setdefault(inbox_id, []).append(fut)
         return fut
 
-    @property
-    def active_workers(self) -> int:
-        """Conversations being worked on right now (idle ones are evicted)."""
-        return len(self._workers)
-
-    async def _run_worker(self, key: tuple[str, str], worker: _Worker) -> None:
-        try:
-            while worker.dirty and not self._closing:
-                worker.dirty = False
-                async with self._limit:
-                    await self._drain(*key)
-        finally:
-            if self._workers.get(key) is worker:
-                del self._workers[key]
-
     async def start(self) -> None:
-        """Pick up what a previous run left unfinished, then keep recovering stale events."""
-        async with self._sessions() as session:
-            pending = await inbox.all_pending(session)
-        for event in pending:
-            self.enqueue(event.channel, event.conversation_key)
-        if pending:
-            log.info("recovered %d pending inbound events", len(pending))
-        self._recovery = asyncio.create_task(self._recover_forever())
+        """Start the pumps; they begin with whatever a previous run left pending."""
+        self._pumps = [asyncio.create_task(self._pump()) for _ in range(2)]
+        self._wake.set()
 
     async def close(self) -> None:
         """Stop taking work and wait for running turns to finish (their transactions commit)."""
         self._closing = True
-        if self._recovery is not None:
-            self._recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._recovery
-        tasks = [w.task for w in self._workers.values() if w.task is not None]
+        self._wake.set()
+        tasks = [*self._pumps, *self._singles]
         if tasks:
-            await asyncio.wait(tasks, timeout=10)
-        for task in tasks:
-            task.cancel()
+            _, late = await asyncio.wait(tasks, timeout=10)
+            for task in late:
+                task.cancel()
 
-    async def _recover_forever(self) -> None:
-        interval = max(0.5, self._settings.inbox_recover_seconds / 2)
-        age = timedelta(seconds=self._settings.inbox_recover_seconds)
-        while True:
-            await asyncio.sleep(interval)
+    async def _pump(self) -> None:
+        poll = max(0.5, self._settings.inbox_recover_seconds / 2)
+        while not self._closing:
+            self._wake.clear()
             try:
-                async with self._sessions() as session:
-                    stale = await inbox.stale_pending(session, age)
-                for event in stale:
-                    if (event.channel, event.conversation_key) not in self._workers:
-                        self.enqueue(event.channel, event.conversation_key)
+                taken = await self._run_batch()
             except Exception:
-                log.exception("inbox recovery pass failed; will try again")
+                log.exception("dispatcher pass failed; will try again")
+                taken = 0
+                await asyncio.sleep(0.5)
+            if taken == 0 and not self._closing:
+                # Nothing ready: sleep until a new event is stored here, or poll for events
+                # stored by other instances and for retries that have cooled down.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=poll)
 
     # --- processing -----------------------------------------------------------------------
 
-    async def _drain(self, channel: str, conversation_key: str) -> None:
-        while not self._closing:
-            async with self._sessions() as session:
-                event = await inbox.next_pending(session, channel, conversation_key)
-            if event is None:
-                return
-            try:
-                await self._process(event)
-            except Exception as exc:
-                log.exception("event %d failed; running the safety fallback", event.id)
-                if not await self._fallback(event, exc):
-                    return  # the database is unusable; the recovery loop retries later
-            finally:
-                self._resolve(event.id)
+    async def _take(self) -> list[inbox.Pending]:
+        """Ready events nobody here is handling, marked as in flight (before any await)."""
+        now = asyncio.get_running_loop().time()
+        self._cooling = {k: t for k, t in self._cooling.items() if t > now}
+        skip = self._in_flight | self._cooling.keys()
+        async with self._sessions() as session:
+            ready = await inbox.peek_ready(session, self._batch_size + len(skip))
+        taken = [p for p in ready if p.id not in self._in_flight and p.id not in self._cooling]
+        taken = taken[: self._batch_size]
+        self._in_flight.update(p.id for p in taken)
+        return taken
+
+    async def _run_batch(self) -> int:
+        """Take one batch of ready events and handle it; returns how many events were taken."""
+        taken = await self._take()
+        if not taken:
+            return 0
+        plain: list[inbox.Pending] = []
+        for pending in taken:
+            if pending.event.get("media"):
+                self._start_single(pending)
+            else:
+                plain.append(pending)
+        if not plain:
+            return len(taken)
+        try:
+            prepared = [await self._prepare(p) for p in plain]
+            async with self._sessions() as session, session.begin():
+                handled = await self._process_batch(session, prepared)
+        except Exception:
+            log.warning("batch of %d failed; retrying its events one by one", len(plain))
+            for pending in plain:
+                await self._handle_single(pending)
+        else:
+            self._finish(handled)
             self._after_commit()
+            # Events skipped because another instance held them were not handled here.
+            self._in_flight.difference_update(p.id for p in plain)
+        return len(taken)
+
+    def _start_single(self, pending: inbox.Pending) -> None:
+        task = asyncio.create_task(self._single_task(pending))
+        self._singles.add(task)
+        task.add_done_callback(self._singles.discard)
+
+    async def _single_task(self, pending: inbox.Pending) -> None:
+        async with self._limit:
+            await self._handle_single(pending)
+        self._wake.set()  # the conversation's next event is ready now
+
+    async def _handle_single(self, pending: inbox.Pending) -> None:
+        """One event in its own transaction, with the safety fallback if it fails."""
+        try:
+            await self._process(pending)
+        except Exception as exc:
+            log.exception("event %d failed; running the safety fallback", pending.id)
+            if not await self._fallback(pending, exc):
+                # The database is unusable: leave it pending and try again later.
+                retry_in = max(0.5, self._settings.inbox_recover_seconds / 2)
+                self._cooling[pending.id] = asyncio.get_running_loop().time() + retry_in
+        finally:
+            self._in_flight.discard(pending.id)
+            self._resolve(pending.id)
+        self._after_commit()
+
+    def _finish(self, event_ids: Iterable[int]) -> None:
+        for event_id in event_ids:
+            self._resolve(event_id)
 
     def _resolve(self, inbox_id: int) -> None:
         for fut in self._waiters.pop(inbox_id, []):
             if not fut.done():
                 fut.set_result(None)
 
-    async def _prepare(self, event: InboxEvent) -> tuple[MessageIn, ParseResult]:
+    async def _prepare(self, pending: inbox.Pending) -> _Prepared:
         """The slow, side-effect-free part, done before any lock: media download and NLU."""
-        msg = message_from_json(event.event)
-        adapter = self._adapters.get(event.channel)
+        msg = message_from_json(pending.event)
+        adapter = self._adapters.get(pending.channel)
         if msg.media and adapter is not None and self._fetch_media is not None:
             stored = await self._fetch_media(adapter, msg.media)
             msg = _replace_media(msg, tuple(stored))
         text = msg.text or " ".join(m.caption for m in msg.media if m.caption)
-        parse = await self._nlu.parse(text)
-        return msg, parse
+        return _Prepared(pending, msg, await self._nlu.parse(text))
 
-    async def _process(self, event: InboxEvent) -> None:
-        msg, parse = await self._prepare(event)
+    async def _process(self, pending: inbox.Pending) -> None:
+        prepared = await self._prepare(pending)
         async with self._sessions() as session, session.begin():
-            row = await session.get(InboxEvent, event.id, with_for_update=on_postgres(session))
-            if row is None or row.status != "pending":
-                return  # another instance finished it meanwhile
-            contact = await conversations.get_or_create_contact(
-                session,
-                event.channel,
-                event.conversation_key,
+            await self._process_batch(session, [prepared])
+
+    async def _process_batch(self, session: AsyncSession, batch: list[_Prepared]) -> list[int]:
+        """Run the turns of a batch in the caller's transaction; returns the handled event ids.
+
+        Statements per batch, whatever its size: lock the events, get or create the contacts
+        and lock their conversations (two each), load their cases (two), then the inserts and
+        updates the flush groups by table.
+        """
+        locked = await inbox.lock_pending(session, [p.pending.id for p in batch])
+        batch = [p for p in batch if p.pending.id in locked]  # others were done meanwhile
+        if not batch:
+            return []
+        contacts: dict[tuple[str, str], Contact] = {}
+        for channel in {p.pending.channel for p in batch}:
+            keys = [p.pending.conversation_key for p in batch if p.pending.channel == channel]
+            found = await conversations.contacts_for(session, channel, keys)
+            contacts.update({(channel, key): contact for key, contact in found.items()})
+        by_contact = await conversations.lock_conversations(
+            session, [c.id for c in contacts.values()]
+        )
+        summaries = await cases.recent_for_contacts(session, [c.id for c in contacts.values()])
+        open_cases = await cases.open_for_conversations(
+            session, [c.id for c in by_contact.values()]
+        )
+        turned: list[_Turned] = []
+        for prepared in batch:
+            pending, msg, parse = prepared.pending, prepared.msg, prepared.parse
+            contact = contacts[(pending.channel, pending.conversation_key)]
+            conversations.refresh_contact(
+                contact,
                 display_name=msg.display_name,
                 phone=msg.phone,
                 alt_user_id=msg.alt_user_id,
             )
-            received_at = row.received_at
-            if contact.last_inbound_at is None or contact.last_inbound_at < received_at:
-                contact.last_inbound_at = received_at
-            conversation = await conversations.lock_conversation(session, contact)
-            state = conversations.state_of(conversation)
+            if contact.last_inbound_at is None or contact.last_inbound_at < pending.received_at:
+                contact.last_inbound_at = pending.received_at
+            conversation = by_contact[contact.id]
             turn = UserTurn(
                 text=msg.text,
                 parse=parse,
-                channel=event.channel,
-                received_at=received_at,
+                channel=pending.channel,
+                received_at=pending.received_at,
                 payload=msg.payload,
                 media=msg.media,
                 location=msg.location,
                 display_name=msg.display_name,
                 has_consent=bool(contact.consent_given),
-                cases=await cases.contact_cases(session, contact.id),
+                cases=summaries.get(contact.id, ()),
             )
-            result = self._run_turn(turn, state, self._deps)
-            open_case = await cases.current_open_case(session, conversation.id)
-            inbound = _log_inbound(session, conversation, msg, parse, received_at, open_case)
+            result = self._run_turn(turn, conversations.state_of(conversation), self._deps)
+            open_case = open_cases.get(conversation.id)
+            inbound = _log_inbound(
+                session, conversation, msg, parse, pending.received_at, open_case
+            )
             applied = await self._apply_effects(
                 session, result.effects, contact, conversation, inbound, parse
             )
             conversations.save_state(conversation, result.new_state)
             replies = (*result.replies, *applied.extra_replies)
-            await _queue_replies(
-                session, conversation, contact, replies, f"{event.id}:", inbound.case_id
+            turned.append(
+                _Turned(conversation, contact, replies, f"{pending.id}:", inbound.case_id)
             )
             for case in applied.opened_critical:
                 self._alert(session, case)
-            await inbox.mark_done(session, event.id)
-        log.info(
-            "event=%d channel=%s intent=%s urgency=%s replies=%d effects=%d",
-            event.id,
-            event.channel,
-            parse.intent.name,
-            parse.urgency,
-            len(replies),
-            len(result.effects),
-        )
+            log.info(
+                "event=%d channel=%s intent=%s urgency=%s replies=%d effects=%d",
+                pending.id,
+                pending.channel,
+                parse.intent.name,
+                parse.urgency,
+                len(replies),
+                len(result.effects),
+            )
+        await _queue_replies(session, turned)
+        handled = [p.pending.id for p in batch]
+        await inbox.mark_done_many(session, handled)
+        return handled
 
     async def _apply_effects(
         self,
@@ -388,7 +472,7 @@ class Dispatcher:
             origin="alert",
         )
 
-    async def _fallback(self, event: InboxEvent, error: Exception) -> bool:
+    async def _fallback(self, event: inbox.Pending, error: Exception) -> bool:
         """File the message in a case and reassure the sender, without the flows.
 
         Returns False when even this failed (the database is down): the event stays pending.
@@ -401,9 +485,8 @@ class Dispatcher:
             msg, parse = message_from_json(event.event), None
         try:
             async with self._sessions() as session, session.begin():
-                row = await session.get(InboxEvent, event.id, with_for_update=on_postgres(session))
-                if row is None or row.status != "pending":
-                    return True
+                if not await inbox.lock_pending(session, (event.id,)):
+                    return True  # done meanwhile, or another instance is on it
                 contact = await conversations.get_or_create_contact(
                     session, event.channel, event.conversation_key
                 )
@@ -430,15 +513,11 @@ class Dispatcher:
                         self._alert(session, case)
                 else:
                     cases.raise_urgency(case, urgency, ("fallback:processing_error",))
-                inbound = _log_inbound(session, conversation, msg, parse, row.received_at, case)
+                inbound = _log_inbound(session, conversation, msg, parse, event.received_at, case)
                 inbound.case_id = case.id
+                reassure = (self._texts.safety_fallback(conversation.language),)
                 await _queue_replies(
-                    session,
-                    conversation,
-                    contact,
-                    (self._texts.safety_fallback(conversation.language),),
-                    f"{event.id}:",
-                    case.id,
+                    session, [_Turned(conversation, contact, reassure, f"{event.id}:", case.id)]
                 )
                 await inbox.mark_done(session, event.id, error=type(error).__name__)
         except Exception as exc:
@@ -489,41 +568,38 @@ def _log_inbound(
     )
 
 
-async def _queue_replies(
-    session: AsyncSession,
-    conversation: Conversation,
-    contact: Contact,
-    replies: tuple[Reply, ...],
-    source_prefix: str,
-    case_id: int | None,
-) -> None:
-    """Replies go to the outbox and the message log together (same transaction)."""
-    rows = []
-    for index, reply in enumerate(replies):
-        buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-        rows.append(
-            outbox.enqueue(
+async def _queue_replies(session: AsyncSession, turned: list[_Turned]) -> None:
+    """Replies go to the outbox and the message log together (same transaction).
+
+    All turns' outbox rows are flushed at once (one multi-row insert) to learn their ids, which
+    the log's outgoing messages point to (delivery status in the console).
+    """
+    rows: list[tuple[_Turned, OutboxMessage]] = []
+    for turn in turned:
+        for index, reply in enumerate(turn.replies):
+            buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+            row = outbox.enqueue(
                 session,
-                channel=contact.channel,
-                recipient=contact.channel_user_id,
+                channel=turn.contact.channel,
+                recipient=turn.contact.channel_user_id,
                 text=reply.text,
                 buttons=buttons,
-                conversation_id=conversation.id,
+                conversation_id=turn.conversation.id,
                 origin="bot",
-                source_key=f"{source_prefix}{index}",
+                source_key=f"{turn.source_prefix}{index}",
             )
-        )
+            rows.append((turn, row))
     if not rows:
         return
-    await session.flush()  # the log links each message to its outbox row (delivery status)
-    for row in rows:
+    await session.flush()
+    for turn, row in rows:
         conversations.add_message(
             session,
-            conversation,
+            turn.conversation,
             direction="out",
             origin="bot",
             text=row.text,
             buttons=row.buttons or None,
-            case_id=case_id,
+            case_id=turn.case_id,
             outbox_id=row.id,
         )

@@ -1,9 +1,10 @@
 """The sender: drains the outbox through the channel adapters, with retries and backoff.
 
 Replies of one conversation go out in order: only the first unfinished row of a conversation is
-ever due, and a conversation's rows are sent one after the other by one task. Different
-conversations are sent concurrently. Failures are driven by ``SendError``: retryable ones back off
-(honouring the provider's retry-after), others are parked as failed with their reason.
+ever due, so its next reply is claimed only once the previous one is recorded as sent. Different
+conversations are sent concurrently, and claims and results are written in batches. Failures are
+driven by ``SendError``: retryable ones back off (honouring the provider's retry-after), others
+are parked as failed with their reason.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import ChannelAdapter, OutboundMessage, SendError
+from bot.channels.base import ChannelAdapter, OutboundMessage, SendError, SendResult
 from bot.config import Settings
 from flows.types import Button
 from storage import conversations, outbox
@@ -29,7 +30,14 @@ LEASE = timedelta(seconds=60)
 
 
 class Sender:
-    """Background task that pushes due outbox rows to the providers."""
+    """Background task that pushes due outbox rows to the providers.
+
+    Three parts, so that no step waits for another more than it must: a claim loop takes due rows
+    in batches (one transaction per batch) while there is room for more sends in flight; each
+    send runs as its own task; a recorder writes finished sends back in one transaction per
+    batch, then wakes the claim loop (the next reply of each conversation is now first in line).
+    A slow provider call therefore holds up only its own conversation.
+    """
 
     def __init__(
         self,
@@ -37,30 +45,42 @@ class Sender:
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         adapters: dict[str, ChannelAdapter],
-        concurrency: int = 16,
+        concurrency: int = 64,
     ) -> None:
         """Wire the sender; nothing runs until :meth:`start`."""
         self._sessions = sessions
         self._settings = settings
         self._adapters = adapters
+        self._concurrency = concurrency
         self._wake = asyncio.Event()
-        self._limit = asyncio.Semaphore(concurrency)
-        self._task: asyncio.Task[None] | None = None
+        self._finished_event = asyncio.Event()
+        self._finished: list[tuple[outbox.Due, SendResult | SendError]] = []
+        self._sending: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Task[None]] = []
 
     def wake(self) -> None:
         """Look for due messages now instead of at the next poll."""
         self._wake.set()
 
     async def start(self) -> None:
-        """Start the background loop."""
-        self._task = asyncio.create_task(self._run())
+        """Start the claim loop and the recorder."""
+        self._tasks = [asyncio.create_task(self._run()), asyncio.create_task(self._recorder())]
 
     async def close(self) -> None:
-        """Stop the loop; a row being sent keeps its lease and is retried after a restart."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        """Stop claiming, let sends in flight finish and record them.
+
+        A row whose send outlives the grace period keeps its lease and is retried after it.
+        """
+        self._tasks[0].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._tasks[0]
+        if self._sending:
+            await asyncio.wait(self._sending, timeout=10)
+        with contextlib.suppress(Exception):
+            await self._record_finished()
+        self._tasks[1].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._tasks[1]
 
     async def _run(self) -> None:
         poll = self._settings.outbox_poll_seconds
@@ -77,80 +97,100 @@ class Sender:
                         released = await outbox.release_expired_leases(session)
                     if released:
                         log.warning("%d outbox rows had expired leases; due again", released)
-                while await self.drain_once():
-                    pass
+                await self._claim_and_send()
             except Exception:
                 log.exception("sender pass failed; will try again")
 
-    async def drain_once(self) -> int:
-        """Send everything due now. Returns how many rows were attempted."""
-        async with self._sessions() as session:
-            heads = await outbox.due_heads(session)
-        if not heads:
-            return 0
-        counts = await asyncio.gather(*(self._send_chain(head) for head in heads))
-        return sum(counts)
+    async def _claim_and_send(self) -> None:
+        """Start sends for due rows while there is room; a finished send makes room again."""
+        while (room := self._concurrency - len(self._sending)) > 0:
+            async with self._sessions() as session, session.begin():
+                dues = await outbox.claim_due(session, room, LEASE)
+            for due in dues:
+                task = asyncio.create_task(self._send(due))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+            if len(dues) < room:
+                return
 
-    async def _send_chain(self, outbox_id: int | None) -> int:
-        attempted = 0
-        async with self._limit:
-            while outbox_id is not None:
-                async with self._sessions() as session, session.begin():
-                    due = await outbox.claim(session, outbox_id, LEASE)
-                if due is None:
-                    return attempted
-                attempted += 1
-                ok = await self._send_one(due)
-                if not ok or due.conversation_id is None:
-                    return attempted
-                async with self._sessions() as session:
-                    outbox_id = await outbox.next_in_conversation(session, due.conversation_id)
-        return attempted
+    async def _send(self, due: outbox.Due) -> None:
+        self._finished.append((due, await self._deliver(due)))
+        self._finished_event.set()
 
-    async def _send_one(self, due: outbox.Due) -> bool:
+    async def _deliver(self, due: outbox.Due) -> SendResult | SendError:
         adapter = self._adapters.get(due.channel)
-        error: SendError | None = None
         if adapter is None:
-            error = SendError(f"channel {due.channel!r} is not configured", retryable=False)
-        elif due.blocked:
-            error = SendError("the recipient blocked the bot", retryable=False, code="blocked")
-        else:
-            message = OutboundMessage(
-                outbox_id=due.id,
-                recipient=due.recipient,
-                text=due.text,
-                buttons=tuple(Button(b["title"], b["payload"]) for b in due.buttons),
-                within_window=_within_window(due),
-                language=due.language,
-            )
+            return SendError(f"channel {due.channel!r} is not configured", retryable=False)
+        if due.blocked:
+            return SendError("the recipient blocked the bot", retryable=False, code="blocked")
+        message = OutboundMessage(
+            outbox_id=due.id,
+            recipient=due.recipient,
+            text=due.text,
+            buttons=tuple(Button(b["title"], b["payload"]) for b in due.buttons),
+            within_window=_within_window(due),
+            language=due.language,
+        )
+        try:
+            return await adapter.send(message)
+        except SendError as exc:
+            return exc
+        except Exception as exc:  # a bug or a network error: retry, but keep the cause
+            log.exception("outbox=%d unexpected send failure", due.id)
+            return SendError(f"unexpected {type(exc).__name__}", retryable=True)
+
+    async def _recorder(self) -> None:
+        while True:
+            await self._finished_event.wait()
+            self._finished_event.clear()
             try:
-                result = await adapter.send(message)
-            except SendError as exc:
-                error = exc
-            except Exception as exc:  # a bug or a network error: retry, but keep the cause
-                log.exception("outbox=%d unexpected send failure", due.id)
-                error = SendError(f"unexpected {type(exc).__name__}", retryable=True)
+                await self._record_finished()
+            except Exception:
+                log.exception("recording sent messages failed; will try again")
+                self._finished_event.set()
+                await asyncio.sleep(1.0)
             else:
-                async with self._sessions() as session, session.begin():
-                    await outbox.mark_sent(session, due.id, result.external_id)
-                return True
+                self.wake()  # the next replies of these conversations are first in line now
+
+    async def _record_finished(self) -> None:
+        """Write every finished send back in one transaction (kept for a retry if it fails)."""
+        if not self._finished:
+            return
+        batch, self._finished = self._finished, []
+        try:
+            async with self._sessions() as session, session.begin():
+                sent = [
+                    (due.id, outcome.external_id)
+                    for due, outcome in batch
+                    if isinstance(outcome, SendResult)
+                ]
+                await outbox.mark_sent_many(session, sent)
+                for due, outcome in batch:
+                    if isinstance(outcome, SendError):
+                        await self._record_failure(session, due, outcome)
+        except BaseException:
+            self._finished[:0] = batch
+            raise
+
+    async def _record_failure(
+        self, session: AsyncSession, due: outbox.Due, error: SendError
+    ) -> None:
         reason = f"{error.code}: {error.reason}" if error.code else error.reason
-        async with self._sessions() as session, session.begin():
-            status = await outbox.mark_failed_attempt(
-                session,
-                due.id,
-                error=reason,
-                retryable=error.retryable,
-                attempts=due.attempts,
-                max_attempts=self._settings.outbox_max_attempts,
-                retry_after=error.retry_after,
-            )
-            if error.blocked and due.conversation_id is not None:
-                conversation = await session.get(Conversation, due.conversation_id)
-                if conversation is not None:
-                    await conversations.set_blocked(
-                        session, due.channel, conversation.contact.channel_user_id, True
-                    )
+        status = await outbox.mark_failed_attempt(
+            session,
+            due.id,
+            error=reason,
+            retryable=error.retryable,
+            attempts=due.attempts,
+            max_attempts=self._settings.outbox_max_attempts,
+            retry_after=error.retry_after,
+        )
+        if error.blocked and due.conversation_id is not None:
+            conversation = await session.get(Conversation, due.conversation_id)
+            if conversation is not None:
+                await conversations.set_blocked(
+                    session, due.channel, conversation.contact.channel_user_id, True
+                )
         log.warning(
             "outbox=%d channel=%s attempt=%d %s: %s",
             due.id,
@@ -159,7 +199,6 @@ class Sender:
             status,
             reason,
         )
-        return False
 
 
 def _within_window(due: outbox.Due) -> bool:

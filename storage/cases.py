@@ -7,10 +7,10 @@ change that happened. Urgency may be raised by anyone but lowered only by an ope
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.types import CaseSummary
@@ -206,6 +206,38 @@ async def contact_cases(
     """A contact's own cases, newest first (for "cek status")."""
     stmt = select(Case).where(Case.contact_id == contact_id).order_by(Case.id.desc()).limit(limit)
     return tuple(summary_of(c) for c in (await session.execute(stmt)).scalars())
+
+
+async def recent_for_contacts(
+    session: AsyncSession, contact_ids: Collection[int], limit: int = 5
+) -> dict[int, tuple[CaseSummary, ...]]:
+    """Each contact's own newest cases (as :func:`contact_cases`), for many contacts at once."""
+    rank = (
+        func.row_number().over(partition_by=Case.contact_id, order_by=Case.id.desc()).label("rank")
+    )
+    ranked = select(Case.id, rank).where(Case.contact_id.in_(contact_ids)).subquery()
+    stmt = (
+        select(Case)
+        .join(ranked, ranked.c.id == Case.id)
+        .where(ranked.c.rank <= limit)
+        .order_by(Case.id.desc())
+    )
+    out: dict[int, list[CaseSummary]] = {}
+    for case in (await session.execute(stmt)).scalars():
+        out.setdefault(case.contact_id, []).append(summary_of(case))
+    return {contact_id: tuple(found) for contact_id, found in out.items()}
+
+
+async def open_for_conversations(
+    session: AsyncSession, conversation_ids: Collection[int]
+) -> dict[int, Case]:
+    """Each conversation's newest open case (as :func:`current_open_case`), for many at once."""
+    stmt = (
+        select(Case)
+        .where(Case.conversation_id.in_(conversation_ids), Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.id)
+    )
+    return {case.conversation_id: case for case in (await session.execute(stmt)).scalars()}
 
 
 async def lookup_with_pin(session: AsyncSession, reference: str, pin: str) -> CaseSummary | None:

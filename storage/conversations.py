@@ -6,7 +6,7 @@ state before taking the lock lets two updates of one chat overwrite each other).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -49,14 +49,48 @@ async def get_or_create_contact(
             )
         )
     ).scalar_one()
-    # Keep what the provider tells us current (names change, BSUIDs appear later).
+    refresh_contact(contact, display_name=display_name, phone=phone, alt_user_id=alt_user_id)
+    return contact
+
+
+def refresh_contact(
+    contact: Contact,
+    *,
+    display_name: str | None = None,
+    phone: str | None = None,
+    alt_user_id: str | None = None,
+) -> None:
+    """Keep what the provider tells us current (names change, BSUIDs appear later)."""
     if display_name and contact.display_name != display_name:
         contact.display_name = display_name
     if phone and not contact.phone:
         contact.phone = phone
     if alt_user_id and contact.alt_user_id != alt_user_id:
         contact.alt_user_id = alt_user_id
-    return contact
+
+
+async def contacts_for(
+    session: AsyncSession, channel: str, channel_user_ids: Collection[str]
+) -> dict[str, Contact]:
+    """Contacts of many users of one channel, created where missing: two statements in all."""
+    insert = insert_for(session)
+    now = utcnow()
+    await session.execute(
+        insert(Contact)
+        .values(
+            [
+                {"channel": channel, "channel_user_id": key, "blocked": False, "created_at": now}
+                for key in sorted(channel_user_ids)
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+    )
+    found = await session.execute(
+        select(Contact).where(
+            Contact.channel == channel, Contact.channel_user_id.in_(channel_user_ids)
+        )
+    )
+    return {contact.channel_user_id: contact for contact in found.scalars()}
 
 
 async def lock_conversation(session: AsyncSession, contact: Contact) -> Conversation:
@@ -75,6 +109,37 @@ async def lock_conversation(session: AsyncSession, contact: Contact) -> Conversa
     if on_postgres(session):
         stmt = stmt.with_for_update(of=Conversation)
     return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+
+
+async def lock_conversations(
+    session: AsyncSession, contact_ids: Collection[int]
+) -> dict[int, Conversation]:
+    """Conversations of many contacts, created if missing and row-locked, keyed by contact id.
+
+    Locks are taken in id order, so two batches that overlap cannot deadlock each other.
+    """
+    insert = insert_for(session)
+    now = utcnow()
+    await session.execute(
+        insert(Conversation)
+        .values(
+            [
+                {"contact_id": cid, "state": "idle", "state_data": {}, "updated_at": now}
+                for cid in sorted(contact_ids)
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["contact_id"])
+    )
+    stmt = (
+        select(Conversation)
+        .where(Conversation.contact_id.in_(contact_ids))
+        .order_by(Conversation.id)
+        .execution_options(populate_existing=True)
+    )
+    if on_postgres(session):
+        stmt = stmt.with_for_update(of=Conversation)
+    found = await session.execute(stmt)
+    return {conversation.contact_id: conversation for conversation in found.scalars()}
 
 
 def state_of(conversation: Conversation) -> ConversationState:

@@ -6,24 +6,29 @@ of the same provider event cannot both get through (a read-then-write check woul
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from storage.db import insert_for
+from storage.db import insert_for, on_postgres
 from storage.models import InboxEvent, utcnow
 
 
 @dataclass(frozen=True, slots=True)
-class PendingEvent:
-    """Enough to route a pending event to its conversation's worker."""
+class Pending:
+    """A pending event as the dispatcher needs it: a plain value, usable after any rollback."""
 
     id: int
     channel: str
     conversation_key: str
+    event: dict[str, Any]
+    attempts: int
+    received_at: datetime
 
 
 async def claim(
@@ -58,49 +63,66 @@ async def claim(
     return result.scalar_one_or_none()
 
 
-async def next_pending(
-    session: AsyncSession, channel: str, conversation_key: str
-) -> InboxEvent | None:
-    """The oldest unprocessed event of one conversation (events are handled in arrival order)."""
+async def peek_ready(session: AsyncSession, limit: int) -> list[Pending]:
+    """The oldest pending events that are first in line for their conversation (no lock taken).
+
+    An event whose conversation has an older pending event is not ready: events of one
+    conversation are handled strictly in arrival order, even across instances.
+    """
+    older = aliased(InboxEvent)
     stmt = (
-        select(InboxEvent)
+        select(
+            InboxEvent.id,
+            InboxEvent.channel,
+            InboxEvent.conversation_key,
+            InboxEvent.event,
+            InboxEvent.attempts,
+            InboxEvent.received_at,
+        )
         .where(
-            InboxEvent.channel == channel,
-            InboxEvent.conversation_key == conversation_key,
             InboxEvent.status == "pending",
+            ~exists().where(
+                older.channel == InboxEvent.channel,
+                older.conversation_key == InboxEvent.conversation_key,
+                older.status == "pending",
+                older.id < InboxEvent.id,
+            ),
         )
         .order_by(InboxEvent.id)
-        .limit(1)
+        .limit(limit)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return [Pending(*row) for row in (await session.execute(stmt)).all()]
 
 
-async def stale_pending(session: AsyncSession, older_than: timedelta) -> list[PendingEvent]:
-    """Events nobody finished (a crash, a restart, a dead instance): to be picked up again."""
-    cutoff: datetime = utcnow() - older_than
-    stmt = (
-        select(InboxEvent.id, InboxEvent.channel, InboxEvent.conversation_key)
-        .where(InboxEvent.status == "pending", InboxEvent.received_at <= cutoff)
-        .order_by(InboxEvent.id)
-        .limit(500)
-    )
-    rows = (await session.execute(stmt)).all()
-    return [PendingEvent(r.id, r.channel, r.conversation_key) for r in rows]
+async def lock_pending(session: AsyncSession, ids: Collection[int]) -> set[int]:
+    """Lock those of ``ids`` that are still pending and not being handled by anyone else.
 
-
-async def all_pending(session: AsyncSession) -> list[PendingEvent]:
-    """Every pending event: what a freshly started instance must finish first."""
-    return await stale_pending(session, timedelta(0))
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED``: an event another instance is working on is skipped,
+    not waited for. SQLite has one writer, so a status check is enough there.
+    """
+    stmt = select(InboxEvent.id).where(InboxEvent.id.in_(ids), InboxEvent.status == "pending")
+    if on_postgres(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    return set((await session.execute(stmt)).scalars())
 
 
 async def mark_done(session: AsyncSession, event_id: int, error: str | None = None) -> bool:
     """Mark an event processed. Returns False if someone else already did (another instance)."""
+    return bool(await mark_done_many(session, (event_id,), error=error))
+
+
+async def mark_done_many(
+    session: AsyncSession, event_ids: Collection[int], error: str | None = None
+) -> int:
+    """Mark events processed in one statement. Returns how many were still pending."""
+    if not event_ids:
+        return 0
     result = await session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == event_id, InboxEvent.status == "pending")
+        .where(InboxEvent.id.in_(event_ids), InboxEvent.status == "pending")
         .values(status="done", processed_at=utcnow(), last_error=error)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def record_failure(

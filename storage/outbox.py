@@ -9,14 +9,16 @@ window kept to one HTTP round trip).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.db import on_postgres
 from storage.models import Contact, Conversation, OutboxMessage, utcnow
 
 # Channels whose messages are fetched by the client instead of pushed by the sender.
@@ -70,11 +72,11 @@ class Due:
     language: str | None = None  # the conversation's language (WhatsApp template language)
 
 
-async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
+def _due_heads(limit: int) -> Select[Any]:
     """Ids of due rows that are first in line for their conversation.
 
     A later message is never sent before an earlier one of the same conversation is final, so
-    replies keep their order even while an earlier one is backing off.
+    replies keep their order even while an earlier one is backing off or being sent.
     """
     now = utcnow()
     earlier = aliased(OutboxMessage)
@@ -85,7 +87,7 @@ async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
             earlier.status.in_(("pending", "sending")),
         )
     )
-    stmt = (
+    return (
         select(OutboxMessage.id)
         .where(
             OutboxMessage.status == "pending",
@@ -96,81 +98,95 @@ async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    return list((await session.execute(stmt)).scalars())
 
 
-async def claim(session: AsyncSession, outbox_id: int, lease: timedelta) -> Due | None:
-    """Take one row for sending; None when another worker or instance got it first."""
+async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
+    """Ids of the rows :func:`claim_due` would take now (for inspection and tests)."""
+    return [int(i) for i in (await session.execute(_due_heads(limit))).scalars()]
+
+
+async def claim_due(session: AsyncSession, limit: int, lease: timedelta) -> list[Due]:
+    """Take up to ``limit`` due rows for sending, in two statements whatever the count.
+
+    One ``UPDATE … WHERE id IN (heads … FOR UPDATE SKIP LOCKED) RETURNING`` marks them
+    ``sending`` with a lease, so concurrent senders (tasks or instances) never take the same row;
+    one more query reads what the adapters need about the recipients. The caller commits.
+    """
     now = utcnow()
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == outbox_id,
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
-        )
-        .values(status="sending", lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return None
-    row = await session.get(OutboxMessage, outbox_id, populate_existing=True)
-    assert row is not None  # noqa: S101 - we just updated it inside this transaction
-    last_inbound = None
-    blocked = False
-    language = None
-    if row.conversation_id is not None:
-        found = (
-            await session.execute(
-                select(Contact.last_inbound_at, Contact.blocked, Conversation.language)
-                .join(Conversation, Conversation.contact_id == Contact.id)
-                .where(Conversation.id == row.conversation_id)
+    heads = _due_heads(limit)
+    if on_postgres(session):
+        heads = heads.with_for_update(skip_locked=True, of=OutboxMessage)
+    claimed = (
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(heads.scalar_subquery()),
+                OutboxMessage.status == "pending",
             )
-        ).first()
-        if found is not None:
-            last_inbound, blocked, language = found
-    return Due(
-        id=row.id,
-        channel=row.channel,
-        recipient=row.recipient,
-        text=row.text,
-        buttons=list(row.buttons or []),
-        attempts=row.attempts,
-        conversation_id=row.conversation_id,
-        last_inbound_at=last_inbound,
-        blocked=bool(blocked),
-        language=language,
-    )
-
-
-async def next_in_conversation(session: AsyncSession, conversation_id: int) -> int | None:
-    """The next due row of a conversation, if it is first in line."""
-    stmt = (
-        select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at)
-        .where(
-            OutboxMessage.conversation_id == conversation_id,
-            OutboxMessage.status.in_(("pending", "sending")),
+            .values(status="sending", lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.channel,
+                OutboxMessage.recipient,
+                OutboxMessage.text,
+                OutboxMessage.buttons,
+                OutboxMessage.attempts,
+                OutboxMessage.conversation_id,
+            ),
+            execution_options={"synchronize_session": False},
         )
-        .order_by(OutboxMessage.id)
-        .limit(1)
-    )
-    row = (await session.execute(stmt)).first()
-    if row is None or row.status != "pending" or row.next_attempt_at > utcnow():
-        return None
-    return int(row.id)
-
-
-async def mark_sent(session: AsyncSession, outbox_id: int, external_id: str | None) -> None:
-    """The provider accepted the message."""
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id)
-        .values(
-            status="sent",
-            external_id=external_id,
-            sent_at=utcnow(),
-            lease_until=None,
-            last_error=None,
+    ).all()
+    if not claimed:
+        return []
+    conversation_ids = {row.conversation_id for row in claimed if row.conversation_id is not None}
+    recipients: dict[int, Any] = {}
+    if conversation_ids:
+        found = await session.execute(
+            select(
+                Conversation.id, Contact.last_inbound_at, Contact.blocked, Conversation.language
+            )
+            .join(Contact, Conversation.contact_id == Contact.id)
+            .where(Conversation.id.in_(conversation_ids))
         )
+        recipients = {row.id: row for row in found}
+    dues = []
+    for row in sorted(claimed, key=lambda r: int(r.id)):
+        info = recipients.get(row.conversation_id) if row.conversation_id is not None else None
+        dues.append(
+            Due(
+                id=row.id,
+                channel=row.channel,
+                recipient=row.recipient,
+                text=row.text,
+                buttons=list(row.buttons or []),
+                attempts=row.attempts,
+                conversation_id=row.conversation_id,
+                last_inbound_at=info.last_inbound_at if info is not None else None,
+                blocked=bool(info.blocked) if info is not None else False,
+                language=info.language if info is not None else None,
+            )
+        )
+    return dues
+
+
+async def mark_sent_many(session: AsyncSession, sent: Sequence[tuple[int, str | None]]) -> None:
+    """The provider accepted these messages: one executemany, however many there are."""
+    if not sent:
+        return
+    now = utcnow()
+    await session.execute(  # ORM bulk UPDATE by primary key: an executemany
+        update(OutboxMessage),
+        [
+            {
+                "id": row_id,
+                "status": "sent",
+                "external_id": external_id,
+                "sent_at": now,
+                "lease_until": None,
+                "last_error": None,
+            }
+            for row_id, external_id in sent
+        ],
     )
 
 

@@ -32,7 +32,6 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import (
     AckResponse,
@@ -49,6 +48,7 @@ from bot.channels.base import (
     UserBlocked,
 )
 from bot.channels.pacing import Pacer, PartTracker, numbered, split_text, utf16_len
+from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.wire import header
 from flows.types import Button, Location, MediaRef
 
@@ -94,8 +94,8 @@ class TelegramAdapter:
             token,
             base_url=f"{base}/bot",
             base_file_url=f"{base}/file/bot",
-            request=HTTPXRequest(connection_pool_size=64),
-            get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=70.0),
+            request=AiohttpRequest(connection_pool_size=64),
+            get_updates_request=AiohttpRequest(connection_pool_size=2, read_timeout=70.0),
         )
         self.pacer = Pacer(per_second=per_second, chat_interval=chat_interval)
         self._parts = PartTracker()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -248,15 +247,31 @@ async def test_processing_is_atomic_and_not_repeated(
         await server.stop()
 
 
-async def test_stale_pending_finds_unfinished_events(sqlite_url: str) -> None:
-    await upgrade_async(sqlite_url)
-    engine = create_engine(sqlite_url)
-    async with session_factory(engine)() as session, session.begin():
-        await inbox.claim(
-            session, channel="webchat", dedup_key="k1", conversation_key="c1", event={}
-        )
-    async with session_factory(engine)() as session:
-        assert await inbox.stale_pending(session, timedelta(hours=1)) == []
-        stale = await inbox.stale_pending(session, timedelta(0))
+async def test_only_the_oldest_pending_event_of_a_conversation_is_ready(
+    database_url: str,
+) -> None:
+    """Arrival order per conversation: a later event waits until the earlier one is done."""
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    ids = []
+    async with sessions() as session, session.begin():
+        for key, conversation in (("k1", "c1"), ("k2", "c1"), ("k3", "c2")):
+            ids.append(
+                await inbox.claim(
+                    session,
+                    channel="webchat",
+                    dedup_key=key,
+                    conversation_key=conversation,
+                    event={},
+                )
+            )
+    async with sessions() as session:
+        first = [p.id for p in await inbox.peek_ready(session, 10)]
+    async with sessions() as session, session.begin():
+        await inbox.mark_done(session, ids[0])  # type: ignore[arg-type]
+    async with sessions() as session:
+        second = [p.id for p in await inbox.peek_ready(session, 10)]
     await engine.dispose()
-    assert [(e.channel, e.conversation_key) for e in stale] == [("webchat", "c1")]
+    assert first == [ids[0], ids[2]], "c1's second event waits for its first"
+    assert second == [ids[1], ids[2]]

@@ -76,8 +76,8 @@ async def test_outbox_keeps_conversation_order_while_backing_off(
         heads = await outbox.due_heads(session)
     assert heads == [first.id], "only the first message of a conversation is due"
     async with sessions() as session, session.begin():
-        due = await outbox.claim(session, first.id, lease=timedelta(seconds=30))
-        assert due is not None
+        claimed = await outbox.claim_due(session, 10, lease=timedelta(seconds=30))
+        assert [due.id for due in claimed] == [first.id], "the second waits for the first"
         await outbox.mark_failed_attempt(
             session, first.id, error="503", retryable=True, attempts=1, max_attempts=5
         )
@@ -94,12 +94,12 @@ async def test_outbox_claim_is_exclusive(sessions: async_sessionmaker[AsyncSessi
     async with sessions() as session, session.begin():
         row = outbox.enqueue(session, channel="telegram", recipient="-100", text="alert")
 
-    async def claim() -> object:
+    async def claim() -> list[int]:
         async with sessions() as session, session.begin():
-            return await outbox.claim(session, row.id, timedelta(seconds=30))
+            return [due.id for due in await outbox.claim_due(session, 10, timedelta(seconds=30))]
 
     results = await asyncio.gather(*(claim() for _ in range(5)))
-    assert len([r for r in results if r is not None]) == 1
+    assert sorted(results) == [[], [], [], [], [row.id]], "exactly one sender gets the row"
 
 
 async def test_case_reference_lookup_and_pin(sessions: async_sessionmaker[AsyncSession]) -> None:
