@@ -98,13 +98,16 @@ def serve(
 
     async def unpace(app: web.Application) -> None:
         # Appended after build_app, so it runs after the cleanup contexts built the adapters.
+        if DISPATCHER not in app:
+            return  # a web-only process sends nothing
         adapter = app[ADAPTERS]["telegram"]
         pacer = adapter.pacer  # type: ignore[attr-defined]
         pacer.global_interval = 0.0
         pacer.chat_interval = 0.0
 
     async def no_processing(app: web.Application) -> None:
-        await app[DISPATCHER].close()
+        if DISPATCHER in app:
+            await app[DISPATCHER].close()
 
     if not real_limits:
         app.on_startup.append(unpace)
@@ -133,10 +136,11 @@ async def database(kind: str, workdir: Path) -> AsyncIterator[str]:
 
 
 async def start_server(
-    db_url: str, fake: FakeTelegram, workdir: Path, args: argparse.Namespace
+    db_url: str, fake: FakeTelegram, workdir: Path, args: argparse.Namespace, role: str = "all"
 ) -> tuple[asyncio.subprocess.Process, str]:
     port = free_port()
     env = {
+        "SIAGA_ROLE": role,
         **os.environ,
         "SIAGA_DATABASE_URL": db_url,
         "SIAGA_PUBLIC_URL": "https://siaga.example.org",
@@ -150,10 +154,12 @@ async def start_server(
         "SIAGA_OUTBOX_POLL_SECONDS": "0.2",
     }
     argv = [sys.executable, str(SCRIPT), "--serve", "--port", str(port)]
+    if role == "worker" and args.worker_nice:
+        argv = ["nice", "-n", str(args.worker_nice), *argv]
     if args.real_limits:
         argv.append("--real-limits")
     if args.profile:
-        argv += ["--profile", args.profile]
+        argv += ["--profile", f"{args.profile}.{role}"]
     if args.ack_only:
         argv.append("--ack-only")
     proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=str(ROOT))
@@ -274,7 +280,14 @@ async def bench(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp:
         workdir = Path(tmp)
         async with FakeTelegram() as fake, database(args.db, workdir) as db_url:
-            proc, url = await start_server(db_url, fake, workdir, args)
+            if args.roles == "split":
+                # The worker first: it applies the migrations before the web process starts.
+                worker, _ = await start_server(db_url, fake, workdir, args, role="worker")
+                proc, url = await start_server(db_url, fake, workdir, args, role="web")
+                procs = [proc, worker]
+            else:
+                proc, url = await start_server(db_url, fake, workdir, args)
+                procs = [proc]
             try:
                 # Warm-up: first requests pay for connection set-up and model loading.
                 # (its own chats and update ids: they must not overlap the measured run).
@@ -290,16 +303,19 @@ async def bench(args: argparse.Namespace) -> int:
                 fake.requests.clear()
                 result = await run_load(url, fake, args.rate, args.seconds, args.chats, args.drain)
             finally:
-                proc.send_signal(signal.SIGINT)  # a clean stop (and the profile, if any)
-                try:
-                    await asyncio.wait_for(proc.wait(), 30)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+                for each in procs:
+                    each.send_signal(signal.SIGINT)  # a clean stop (and the profile, if any)
+                for each in procs:
+                    try:
+                        await asyncio.wait_for(each.wait(), 30)
+                    except TimeoutError:
+                        each.kill()
+                        await each.wait()
     limits = "real Telegram pacing" if args.real_limits else "pacing off (fake Bot API)"
     if args.ack_only:
         limits += ", ack only (dispatcher stopped: no processing, no replies)"
-    print(f"telegram webhook bench: db={args.db}, {limits}, cpus={os.cpu_count()}")
+    roles = "web + worker processes" if args.roles == "split" else "one process"
+    print(f"telegram webhook bench: db={args.db}, {roles}, {limits}, cpus={os.cpu_count()}")
     print(
         f"  sent {result['messages']:.0f} updates at {result['offered_rate']:.0f}/s offered "
         f"({result['failed']:.0f} failed; "
@@ -315,7 +331,7 @@ async def bench(args: argparse.Namespace) -> int:
         f"{result['e2e_throughput']:.1f} messages/s, p50 {result['e2e_p50_ms']:.1f} ms, "
         f"p99 {result['e2e_p99_ms']:.1f} ms ({result['replies_sent']:.0f} replies sent)"
     )
-    print("  json: " + json.dumps({"db": args.db, **result}))
+    print("  json: " + json.dumps({"db": args.db, "roles": args.roles, **result}))
     return 0
 
 
@@ -330,6 +346,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--drain", type=float, default=60.0, help="max seconds to wait for replies"
     )
+    parser.add_argument(
+        "--roles",
+        choices=["all", "split"],
+        default=None,
+        help="one process (all), or SIAGA_ROLE=web + SIAGA_ROLE=worker processes (split; "
+        "PostgreSQL only). Default: split on PostgreSQL, all on SQLite",
+    )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=5,
+        help="with --roles split, run the worker at this nice level (README: acknowledgements "
+        "first); 0 for equal priority",
+    )
     parser.add_argument("--real-limits", action="store_true", help="keep Telegram pacing on")
     parser.add_argument(
         "--ack-only", action="store_true", help="stop the dispatcher: measure webhook+ingest only"
@@ -341,6 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         serve(args.port, args.real_limits, args.profile, args.ack_only)
         return 0
+    if args.roles is None:
+        args.roles = "split" if args.db == "postgres" else "all"
+    if args.roles == "split" and args.db != "postgres":
+        parser.error("--roles split needs --db postgres")
     return asyncio.run(bench(args))
 
 

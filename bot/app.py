@@ -31,10 +31,12 @@ from bot.keys import (
     SENDER,
     SESSIONS,
     SETTINGS,
+    SIGNALS,
     WORKER_SESSIONS,
 )
 from bot.media import MediaStore, fetch_and_store
 from bot.sender import Sender
+from bot.signals import PostgresSignals, Signals
 from bot.webchat import setup_webchat
 from bot.webhooks import setup_webhooks
 from flows.router import render_case_status, run_turn, safety_fallback_reply
@@ -94,9 +96,17 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
-    """The whole service: web chat, webhooks, console, and the background workers."""
+    """The service in the process role ``settings.role`` (``SIAGA_ROLE``).
+
+    ``all``: web chat, webhooks, console and the background workers in one process (the default;
+    the only choice on SQLite). ``web``: the HTTP side only: it stores, acknowledges and nudges.
+    ``worker``: the dispatcher and the sender only, with ``/healthz``. Splitting the roles keeps
+    acknowledgements fast under load: turns no longer compete with them for one event loop.
+    """
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[errors_as_json])
     app[SETTINGS] = settings
+    serves_http = settings.role in {"all", "web"}
+    runs_workers = settings.role in {"all", "worker"}
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         if migrate:
@@ -114,6 +124,13 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         await engine.dispose()
         if workers_engine is not engine:
             await workers_engine.dispose()
+
+    async def signals(app: web.Application) -> AsyncIterator[None]:
+        hub = Signals() if settings.is_sqlite else PostgresSignals(app[ENGINE])
+        app[SIGNALS] = hub
+        await hub.start()
+        yield
+        await hub.close()
 
     async def http_and_channels(app: web.Application) -> AsyncIterator[None]:
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
@@ -169,8 +186,11 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
             adapters=app[ADAPTERS],
             fetch_media=fetch,
             after_commit=sender.wake,
+            on_done=app[SIGNALS].events_done,
             concurrency=4 if settings.is_sqlite else 16,
         )
+        app[SIGNALS].on_inbox(dispatcher.wake)
+        app[SIGNALS].on_outbox(sender.wake)
         app[SENDER] = sender
         app[DISPATCHER] = dispatcher
         await sender.start()
@@ -179,11 +199,14 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         await dispatcher.close()
         await sender.close()
 
-    app.cleanup_ctx.extend([database, http_and_channels, nlu, workers])
+    app.cleanup_ctx.extend([database, signals, http_and_channels])
+    if runs_workers:
+        app.cleanup_ctx.extend([nlu, workers])
     app.router.add_get("/healthz", healthz)
-    setup_webchat(app)
-    setup_webhooks(app)
-    setup_console(app)
+    if serves_http:
+        setup_webchat(app)
+        setup_webhooks(app)
+        setup_console(app)
     return app
 
 

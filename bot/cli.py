@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
 import sys
 from collections.abc import Sequence
@@ -26,6 +27,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import build_app, configure_logging
 
     settings = _settings()
+    if args.role:
+        settings = dataclasses.replace(settings, role=args.role)
+        try:
+            settings.check()
+        except ConfigError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+            return 2
     configure_logging(settings.log_level)
     host = args.host or settings.host
     port = args.port or settings.port
@@ -95,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server (web chat, webhooks, console, workers)")
     serve.add_argument("--host", default=None, help="default: SIAGA_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: SIAGA_PORT or 8080")
+    serve.add_argument(
+        "--role",
+        choices=["all", "web", "worker"],
+        default=None,
+        help="default: SIAGA_ROLE or all (web and worker need PostgreSQL)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db", required=True)

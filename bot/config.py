@@ -158,6 +158,13 @@ class Settings:
         "development (lenient defaults, a generated secret key) or production.",
         default="development",
     )
+    role: str = _setting(
+        "SIAGA_ROLE",
+        "all: web server and background workers in one process. web: webhooks, web chat and "
+        "console only. worker: dispatcher and sender only (serves /healthz). web and worker need "
+        "PostgreSQL; run them as separate processes for throughput.",
+        default="all",
+    )
     host: str = _setting("SIAGA_HOST", "Interface to listen on.", default="127.0.0.1")
     port: int = _setting("SIAGA_PORT", "TCP port to listen on.", default=8080)
     log_level: str = _setting(
@@ -325,6 +332,11 @@ class Settings:
             raise ConfigError(
                 "SIAGA_SECRET_KEY: required in production, at least 32 random characters"
             )
+        if self.role != "all" and self.is_sqlite:
+            raise ConfigError(
+                "SIAGA_ROLE: web and worker run as separate processes and need PostgreSQL "
+                "(SQLite has a single writer); use all"
+            )
         if self.twilio_account_sid and not self.twilio_auth_token:
             raise ConfigError("SIAGA_TWILIO_AUTH_TOKEN: required with SIAGA_TWILIO_ACCOUNT_SID")
         if self.whatsapp_token and not self.whatsapp_app_secret:
@@ -360,6 +372,7 @@ _PARSERS.update(
         "public_url": _url,
         "secret_key": lambda _n, v: Secret(v),
         "env": _choice("development", "production"),
+        "role": _choice("all", "web", "worker"),
         "host": lambda _n, v: v,
         "port": _int_range(1, 65535),
         "log_level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,7 @@ from flows.types import (
 )
 from nlu.types import NluBackend, ParseResult, Urgency
 from storage import cases, conversations, inbox, outbox
-from storage.models import Case, Contact, Conversation, Message, OutboxMessage, utcnow
+from storage.models import Case, Contact, Conversation, utcnow
 
 log = logging.getLogger("bot.dispatcher")
 log_safety = logging.getLogger("bot.dispatcher.safety")
@@ -78,14 +78,33 @@ class _Prepared:
 
 
 @dataclass
+class _Inbound:
+    """The message-log row of an inbound message, written with its batch's other rows.
+
+    Mutable until then: an effect that opens a case files the message in it (``case_id``).
+    """
+
+    row: dict[str, Any]
+
+    @property
+    def case_id(self) -> int | None:
+        value = self.row["case_id"]
+        return int(value) if value is not None else None
+
+    @case_id.setter
+    def case_id(self, value: int | None) -> None:
+        self.row["case_id"] = value
+
+
+@dataclass
 class _Turned:
-    """What one turn of a batch produced, waiting for the batch's outbox flush."""
+    """What one turn of a batch produced, waiting for the batch's writes."""
 
     conversation: Conversation
     contact: Contact
+    inbound: _Inbound
     replies: tuple[Reply, ...]
     source_prefix: str
-    case_id: int | None
 
 
 class Dispatcher:
@@ -111,11 +130,14 @@ class Dispatcher:
         adapters: dict[str, ChannelAdapter],
         fetch_media: MediaFetcher | None = None,
         after_commit: Callable[[], None] = lambda: None,
+        on_done: Callable[[list[int]], None] = lambda _ids: None,
         concurrency: int = 8,
         batch_size: int = 64,
     ) -> None:
         """Wire the dispatcher; nothing runs until :meth:`start`.
 
+        ``after_commit`` is called after each commit (the sender has new rows), ``on_done`` with
+        the ids of the events that were handled (web-chat requests wait for theirs).
         ``concurrency`` bounds the events handled one by one (media, retries) at a time; two
         pumps run batches, so one batch's database round trips overlap the next one's work.
         """
@@ -128,8 +150,8 @@ class Dispatcher:
         self._adapters = adapters
         self._fetch_media = fetch_media
         self._after_commit = after_commit
+        self._on_done = on_done
         self._batch_size = batch_size
-        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._limit = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()  # event ids a pump or a single task is handling
@@ -140,20 +162,13 @@ class Dispatcher:
 
     # --- scheduling -----------------------------------------------------------------------
 
-    def enqueue(self, channel: str, conversation_key: str) -> None:
-        """A new event was stored for this conversation: let the pumps look now.
+    def wake(self) -> None:
+        """New events were stored: let the pumps look now.
 
         The pumps take work from the database, not from this call, so nothing is lost if it is
-        never made (another instance stored the event, or this one restarted).
+        never made (another instance stored the event, or this one restarted): they also poll.
         """
-        del channel, conversation_key  # the database knows the order; this is only a nudge
         self._wake.set()
-
-    def waiter(self, inbox_id: int) -> asyncio.Future[None]:
-        """A future resolved once the event was processed (the web chat answers synchronously)."""
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(inbox_id, []).append(fut)
-        return fut
 
     async def start(self) -> None:
         """Start the pumps; they begin with whatever a previous run left pending."""
@@ -222,7 +237,7 @@ class Dispatcher:
             for pending in plain:
                 await self._handle_single(pending)
         else:
-            self._finish(handled)
+            self._on_done(handled)
             self._after_commit()
             # Events skipped because another instance held them were not handled here.
             self._in_flight.difference_update(p.id for p in plain)
@@ -250,17 +265,8 @@ class Dispatcher:
                 self._cooling[pending.id] = asyncio.get_running_loop().time() + retry_in
         finally:
             self._in_flight.discard(pending.id)
-            self._resolve(pending.id)
+            self._on_done([pending.id])
         self._after_commit()
-
-    def _finish(self, event_ids: Iterable[int]) -> None:
-        for event_id in event_ids:
-            self._resolve(event_id)
-
-    def _resolve(self, inbox_id: int) -> None:
-        for fut in self._waiters.pop(inbox_id, []):
-            if not fut.done():
-                fut.set_result(None)
 
     async def _prepare(self, pending: inbox.Pending) -> _Prepared:
         """The slow, side-effect-free part, done before any lock: media download and NLU."""
@@ -327,17 +333,13 @@ class Dispatcher:
             )
             result = self._run_turn(turn, conversations.state_of(conversation), self._deps)
             open_case = open_cases.get(conversation.id)
-            inbound = _log_inbound(
-                session, conversation, msg, parse, pending.received_at, open_case
-            )
+            inbound = _log_inbound(conversation, msg, parse, pending.received_at, open_case)
             applied = await self._apply_effects(
                 session, result.effects, contact, conversation, inbound, parse
             )
             conversations.save_state(conversation, result.new_state)
             replies = (*result.replies, *applied.extra_replies)
-            turned.append(
-                _Turned(conversation, contact, replies, f"{pending.id}:", inbound.case_id)
-            )
+            turned.append(_Turned(conversation, contact, inbound, replies, f"{pending.id}:"))
             for case in applied.opened_critical:
                 self._alert(session, case)
             log.info(
@@ -360,7 +362,7 @@ class Dispatcher:
         effects: tuple[Effect, ...],
         contact: Contact,
         conversation: Conversation,
-        inbound: Message,
+        inbound: _Inbound,
         parse: ParseResult,
     ) -> _Applied:
         applied = _Applied()
@@ -513,11 +515,10 @@ class Dispatcher:
                         self._alert(session, case)
                 else:
                     cases.raise_urgency(case, urgency, ("fallback:processing_error",))
-                inbound = _log_inbound(session, conversation, msg, parse, event.received_at, case)
-                inbound.case_id = case.id
+                inbound = _log_inbound(conversation, msg, parse, event.received_at, case)
                 reassure = (self._texts.safety_fallback(conversation.language),)
                 await _queue_replies(
-                    session, [_Turned(conversation, contact, reassure, f"{event.id}:", case.id)]
+                    session, [_Turned(conversation, contact, inbound, reassure, f"{event.id}:")]
                 )
                 await inbox.mark_done(session, event.id, error=type(error).__name__)
         except Exception as exc:
@@ -545,61 +546,68 @@ def _replace_media(msg: MessageIn, media: tuple[MediaRef, ...]) -> MessageIn:
 
 
 def _log_inbound(
-    session: AsyncSession,
     conversation: Conversation,
     msg: MessageIn,
     parse: ParseResult | None,
     received_at: Any,
     case: Case | None,
-) -> Message:
-    return conversations.add_message(
-        session,
-        conversation,
-        direction="in",
-        origin="user",
-        text=msg.text,
-        created_at=received_at,
-        channel_message_id=msg.external_id,
-        payload=msg.payload,
-        media=media_to_json(msg.media) or None,
-        location=location_to_json(msg.location),
-        nlu=parse.to_dict() if parse else None,
-        case_id=case.id if case else None,
+) -> _Inbound:
+    conversation.last_message_at = received_at
+    return _Inbound(
+        conversations.message_row(
+            conversation.id,
+            direction="in",
+            origin="user",
+            text=msg.text,
+            created_at=received_at,
+            channel_message_id=msg.external_id,
+            payload=msg.payload,
+            media=media_to_json(msg.media) or None,
+            location=location_to_json(msg.location),
+            nlu=parse.to_dict() if parse else None,
+            case_id=case.id if case else None,
+        )
     )
 
 
 async def _queue_replies(session: AsyncSession, turned: list[_Turned]) -> None:
-    """Replies go to the outbox and the message log together (same transaction).
+    """Write the turns' messages and replies: outbox and message log in the same transaction.
 
-    All turns' outbox rows are flushed at once (one multi-row insert) to learn their ids, which
-    the log's outgoing messages point to (delivery status in the console).
+    Two statements for the whole batch: the outbox rows (their ids come back in order), then
+    every log row, inbound before outbound, each reply pointing at its outbox row (the console
+    shows its delivery status).
     """
-    rows: list[tuple[_Turned, OutboxMessage]] = []
+    queued: list[tuple[_Turned, dict[str, Any]]] = []
     for turn in turned:
         for index, reply in enumerate(turn.replies):
-            buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-            row = outbox.enqueue(
-                session,
-                channel=turn.contact.channel,
-                recipient=turn.contact.channel_user_id,
-                text=reply.text,
-                buttons=buttons,
-                conversation_id=turn.conversation.id,
-                origin="bot",
-                source_key=f"{turn.source_prefix}{index}",
+            queued.append(
+                (
+                    turn,
+                    outbox.outbox_row(
+                        channel=turn.contact.channel,
+                        recipient=turn.contact.channel_user_id,
+                        text=reply.text,
+                        buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
+                        conversation_id=turn.conversation.id,
+                        source_key=f"{turn.source_prefix}{index}",
+                    ),
+                )
             )
-            rows.append((turn, row))
-    if not rows:
-        return
-    await session.flush()
-    for turn, row in rows:
-        conversations.add_message(
-            session,
-            turn.conversation,
-            direction="out",
-            origin="bot",
-            text=row.text,
-            buttons=row.buttons or None,
-            case_id=turn.case_id,
-            outbox_id=row.id,
+    outbox_ids = await outbox.enqueue_many(session, [row for _turn, row in queued])
+    now = utcnow()
+    log_rows = [turn.inbound.row for turn in turned]
+    for (turn, row), outbox_id in zip(queued, outbox_ids, strict=True):
+        log_rows.append(
+            conversations.message_row(
+                turn.conversation.id,
+                direction="out",
+                origin="bot",
+                text=row["text"],
+                created_at=now,
+                buttons=row["buttons"] or None,
+                case_id=turn.inbound.case_id,
+                outbox_id=outbox_id,
+            )
         )
+        turn.conversation.last_message_at = now
+    await conversations.log_messages(session, log_rows)

@@ -24,7 +24,7 @@ from bot.channels.base import (
     UserBlocked,
 )
 from bot.events import message_to_json
-from bot.keys import DISPATCHER, SESSIONS
+from bot.keys import ENGINE, SESSIONS, SIGNALS
 from storage import conversations, inbox, outbox
 
 log_rejected = logging.getLogger("bot.ingest.rejected")
@@ -53,10 +53,48 @@ async def ingest(app: web.Application, adapter: ChannelAdapter, raw: RawRequest)
 async def store_events(
     app: web.Application, channel: str, events: Sequence[InboundEvent]
 ) -> list[int | None]:
-    """Store events in one transaction and wake their conversations' workers.
+    """Store events in one transaction, then wake the dispatchers (here or in other processes).
 
     Returns, per event, the new inbox id of a message, or None (a duplicate, or not a message).
     """
+    messages = [e for e in events if isinstance(e, MessageIn)]
+    if len(messages) == 1 and all(isinstance(e, MessageIn | Ignored) for e in events):
+        for event in events:
+            if isinstance(event, Ignored):
+                log_unsupported.info("channel=%s ignored: %s", channel, event.reason)
+        stored = await _store_one(app, channel, messages[0])
+        ids = [stored if event is messages[0] else None for event in events]
+    else:
+        ids = await _store_in_transaction(app, channel, events)
+    if any(new_id is not None for new_id in ids):
+        app[SIGNALS].inbox_stored()
+    return ids
+
+
+async def _store_one(app: web.Application, channel: str, event: MessageIn) -> int | None:
+    """The common case, one message per request: a single statement in autocommit mode.
+
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` is atomic by itself, so the transaction around
+    it (BEGIN and COMMIT, two more round trips per acknowledgement) would add nothing.
+    """
+    async with app[ENGINE].connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        new_id = await inbox.claim(
+            conn,
+            channel=channel,
+            dedup_key=event.dedup_key,
+            conversation_key=event.conversation_key,
+            event=message_to_json(event),
+        )
+    if new_id is None:
+        log.info("channel=%s duplicate delivery skipped", channel)
+    return new_id
+
+
+async def _store_in_transaction(
+    app: web.Application, channel: str, events: Sequence[InboundEvent]
+) -> list[int | None]:
+    """Several events, receipts or blocks: all of them in one transaction."""
     ids: list[int | None] = []
     async with app[SESSIONS]() as session, session.begin():
         for event in events:
@@ -105,8 +143,4 @@ async def store_events(
                 await conversations.set_blocked(
                     session, channel, event.conversation_key, event.blocked
                 )
-    dispatcher = app[DISPATCHER]
-    for event, new_id in zip(events, ids, strict=True):
-        if new_id is not None and isinstance(event, MessageIn):
-            dispatcher.enqueue(channel, event.conversation_key)
     return ids

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.channels.base import ChannelAdapter
     from bot.dispatcher import Dispatcher
     from bot.sender import Sender
+    from bot.signals import Signals
     from nlu.types import NluBackend
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -26,3 +27,4 @@ ADAPTERS: web.AppKey[dict[str, ChannelAdapter]] = web.AppKey("adapters")
 NLU: web.AppKey[NluBackend] = web.AppKey("nlu")
 DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
 SENDER: web.AppKey[Sender] = web.AppKey("sender")
+SIGNALS: web.AppKey[Signals] = web.AppKey("signals")

@@ -27,6 +27,10 @@ log = logging.getLogger("bot.sender")
 WHATSAPP_WINDOW = timedelta(hours=24)
 WINDOWED_CHANNELS = frozenset({"twilio", "whatsapp"})
 LEASE = timedelta(seconds=60)
+# After a wake-up, wait this long before claiming or recording, so one transaction covers every
+# row that became due (or finished) meanwhile: under load, a few statements per batch instead of
+# per message, for at most this much added latency.
+COALESCE_SECONDS = 0.01
 
 
 class Sender:
@@ -89,6 +93,7 @@ class Sender:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll)
+            await asyncio.sleep(COALESCE_SECONDS)
             self._wake.clear()
             try:
                 if loop.time() - last_lease_check > LEASE.total_seconds() / 2:
@@ -142,6 +147,7 @@ class Sender:
     async def _recorder(self) -> None:
         while True:
             await self._finished_event.wait()
+            await asyncio.sleep(COALESCE_SECONDS)
             self._finished_event.clear()
             try:
                 await self._record_finished()

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.channels.base import MessageIn
 from bot.ingest import store_events
-from bot.keys import DISPATCHER, SESSIONS
+from bot.keys import SESSIONS, SIGNALS
 from storage import conversations, outbox
 from storage.models import OutboxMessage
 
@@ -93,9 +93,9 @@ async def post_message(request: web.Request) -> web.Response:
     [inbox_id] = await store_events(app, CHANNEL, [event])
     if inbox_id is None:
         return web.json_response({"replies": [], "duplicate": True})
-    # store_events scheduled the worker, but it cannot run before our next await, so the waiter
-    # is registered before the event can be finished (no lost wake-up).
-    waiter = app[DISPATCHER].waiter(inbox_id)
+    # store_events woke the dispatchers, but none can finish before our next await, so the
+    # waiter is registered before the event can be done (no lost wake-up).
+    waiter = app[SIGNALS].waiter(inbox_id)
     try:
         await asyncio.wait_for(waiter, timeout=REPLY_WAIT_SECONDS)
     except TimeoutError:

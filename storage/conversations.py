@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.types import ConversationState
@@ -73,17 +73,13 @@ async def contacts_for(
     session: AsyncSession, channel: str, channel_user_ids: Collection[str]
 ) -> dict[str, Contact]:
     """Contacts of many users of one channel, created where missing: two statements in all."""
-    insert = insert_for(session)
     now = utcnow()
-    await session.execute(
-        insert(Contact)
-        .values(
-            [
-                {"channel": channel, "channel_user_id": key, "blocked": False, "created_at": now}
-                for key in sorted(channel_user_ids)
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+    await session.execute(  # an executemany of one cached statement, whatever the count
+        _insert_ignoring_conflicts(session, Contact, ["channel", "channel_user_id"]),
+        [
+            {"channel": channel, "channel_user_id": key, "blocked": False, "created_at": now}
+            for key in sorted(channel_user_ids)
+        ],
     )
     found = await session.execute(
         select(Contact).where(
@@ -118,17 +114,13 @@ async def lock_conversations(
 
     Locks are taken in id order, so two batches that overlap cannot deadlock each other.
     """
-    insert = insert_for(session)
     now = utcnow()
     await session.execute(
-        insert(Conversation)
-        .values(
-            [
-                {"contact_id": cid, "state": "idle", "state_data": {}, "updated_at": now}
-                for cid in sorted(contact_ids)
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["contact_id"])
+        _insert_ignoring_conflicts(session, Conversation, ["contact_id"]),
+        [
+            {"contact_id": cid, "state": "idle", "state_data": {}, "updated_at": now}
+            for cid in sorted(contact_ids)
+        ],
     )
     stmt = (
         select(Conversation)
@@ -140,6 +132,26 @@ async def lock_conversations(
         stmt = stmt.with_for_update(of=Conversation)
     found = await session.execute(stmt)
     return {conversation.contact_id: conversation for conversation in found.scalars()}
+
+
+_INSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _insert_ignoring_conflicts(
+    session: AsyncSession, model: type[Contact | Conversation], keys: list[str]
+) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` on the table, built once per dialect and table.
+
+    On the table rather than the ORM class, so a list of rows is a plain executemany, compiled
+    once, instead of a multi-row statement compiled again for every batch size.
+    """
+    dialect = session.get_bind().dialect.name
+    stmt = _INSERTS.get((dialect, model.__tablename__))
+    if stmt is None:
+        table = cast("Table", model.__table__)
+        stmt = insert_for(session)(table).on_conflict_do_nothing(index_elements=keys)
+        _INSERTS[(dialect, model.__tablename__)] = stmt
+    return stmt
 
 
 def state_of(conversation: Conversation) -> ConversationState:
@@ -197,6 +209,51 @@ def add_message(
     session.add(message)
     conversation.last_message_at = message.created_at
     return message
+
+
+def message_row(
+    conversation_id: int,
+    *,
+    direction: str,
+    text: str,
+    origin: str,
+    created_at: datetime,
+    channel_message_id: str | None = None,
+    payload: str | None = None,
+    buttons: list[dict[str, str]] | None = None,
+    media: list[dict[str, Any]] | None = None,
+    location: Mapping[str, Any] | None = None,
+    nlu: Mapping[str, Any] | None = None,
+    case_id: int | None = None,
+    outbox_id: int | None = None,
+) -> dict[str, Any]:
+    """One message-log row for :func:`log_messages` (the same columns as :func:`add_message`)."""
+    return {
+        "conversation_id": conversation_id,
+        "direction": direction,
+        "origin": origin,
+        "text": text,
+        "created_at": created_at,
+        "channel_message_id": channel_message_id,
+        "payload": payload,
+        "buttons": buttons,
+        "media": media,
+        "location": dict(location) if location else None,
+        "nlu": dict(nlu) if nlu else None,
+        "case_id": case_id,
+        "outbox_id": outbox_id,
+        "operator_id": None,
+    }
+
+
+async def log_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Append many rows to the message log in one executemany (the dispatcher's batches).
+
+    Core rather than ORM objects: a batch writes three rows per message, and building, tracking
+    and flushing ORM instances for them cost more CPU than the rest of the turn.
+    """
+    if rows:
+        await session.execute(insert(cast("Table", Message.__table__)), rows)
 
 
 async def set_blocked(

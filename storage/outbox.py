@@ -12,9 +12,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, exists, select, update
+from sqlalchemy import Select, Table, and_, bindparam, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -56,6 +56,46 @@ def enqueue(
     return row
 
 
+def outbox_row(
+    *,
+    channel: str,
+    recipient: str,
+    text: str,
+    buttons: list[dict[str, str]],
+    conversation_id: int | None,
+    source_key: str | None,
+    origin: str = "bot",
+) -> dict[str, Any]:
+    """One pending outbox row for :func:`enqueue_many` (what :func:`enqueue` writes)."""
+    now = utcnow()
+    return {
+        "channel": channel,
+        "recipient": recipient,
+        "text": text,
+        "buttons": buttons,
+        "conversation_id": conversation_id,
+        "origin": origin,
+        "operator_id": None,
+        "source_key": source_key,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+_ENQUEUE_MANY = insert(cast("Table", OutboxMessage.__table__)).returning(
+    OutboxMessage.__table__.c.id, sort_by_parameter_order=True
+)
+
+
+async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Queue many rows in one statement; returns their ids in the order given."""
+    if not rows:
+        return []
+    return [int(i) for i in (await session.execute(_ENQUEUE_MANY, rows)).scalars()]
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
     """A claimed outbox row with what the adapter needs to send it."""
@@ -72,13 +112,13 @@ class Due:
     language: str | None = None  # the conversation's language (WhatsApp template language)
 
 
-def _due_heads(limit: int) -> Select[Any]:
+def _due_heads() -> Select[Any]:
     """Ids of due rows that are first in line for their conversation.
 
     A later message is never sent before an earlier one of the same conversation is final, so
-    replies keep their order even while an earlier one is backing off or being sent.
+    replies keep their order even while an earlier one is backing off or being sent. Built once
+    with bound parameters (``now``, ``limit``): the sender runs it many times a second.
     """
-    now = utcnow()
     earlier = aliased(OutboxMessage)
     blocked_by_earlier = exists().where(
         and_(
@@ -91,18 +131,46 @@ def _due_heads(limit: int) -> Select[Any]:
         select(OutboxMessage.id)
         .where(
             OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.next_attempt_at <= bindparam("now"),
             OutboxMessage.channel.not_in(PULL_CHANNELS),
             (OutboxMessage.conversation_id.is_(None)) | ~blocked_by_earlier,
         )
         .order_by(OutboxMessage.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+
+
+def _claim(heads: Select[Any]) -> Any:
+    """``UPDATE … WHERE id IN (heads) RETURNING`` what the adapters need, with bound parameters."""
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(heads.scalar_subquery()), OutboxMessage.status == "pending")
+        .values(
+            status="sending",
+            lease_until=bindparam("lease_until"),
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.channel,
+            OutboxMessage.recipient,
+            OutboxMessage.text,
+            OutboxMessage.buttons,
+            OutboxMessage.attempts,
+            OutboxMessage.conversation_id,
+        )
+    )
+
+
+_DUE_HEADS = _due_heads()
+_CLAIM = _claim(_DUE_HEADS)  # SQLite: one writer, nothing to skip
+_CLAIM_LOCKED = _claim(_DUE_HEADS.with_for_update(skip_locked=True, of=OutboxMessage))
 
 
 async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
     """Ids of the rows :func:`claim_due` would take now (for inspection and tests)."""
-    return [int(i) for i in (await session.execute(_due_heads(limit))).scalars()]
+    params = {"now": utcnow(), "limit": limit}
+    return [int(i) for i in (await session.execute(_DUE_HEADS, params)).scalars()]
 
 
 async def claim_due(session: AsyncSession, limit: int, lease: timedelta) -> list[Due]:
@@ -113,26 +181,10 @@ async def claim_due(session: AsyncSession, limit: int, lease: timedelta) -> list
     one more query reads what the adapters need about the recipients. The caller commits.
     """
     now = utcnow()
-    heads = _due_heads(limit)
-    if on_postgres(session):
-        heads = heads.with_for_update(skip_locked=True, of=OutboxMessage)
     claimed = (
         await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id.in_(heads.scalar_subquery()),
-                OutboxMessage.status == "pending",
-            )
-            .values(status="sending", lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
-            .returning(
-                OutboxMessage.id,
-                OutboxMessage.channel,
-                OutboxMessage.recipient,
-                OutboxMessage.text,
-                OutboxMessage.buttons,
-                OutboxMessage.attempts,
-                OutboxMessage.conversation_id,
-            ),
+            _CLAIM_LOCKED if on_postgres(session) else _CLAIM,
+            {"now": now, "limit": limit, "lease_until": now + lease},
             execution_options={"synchronize_session": False},
         )
     ).all()

@@ -1,8 +1,8 @@
 """The command-centre console: pages at ``/console``, the JSON API at ``/api/console/``.
 
 ``setup_console(app)`` is all the composition root (``bot.app``) calls. The console needs
-``app[SETTINGS]`` and ``app[SESSIONS]``; ``app[SENDER]`` is used when present to send operator
-replies at once.
+``app[SETTINGS]`` and ``app[SESSIONS]``; ``app[SIGNALS]``, when present, wakes the senders in
+whichever process they run, so operator replies go out at once.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from bot.console.auth import (
     set_session_cookie,
 )
 from bot.console.live import HUB, stream
-from bot.keys import SENDER, SESSIONS, SETTINGS
+from bot.keys import SESSIONS, SETTINGS, SIGNALS
 from bot.media import MediaStore
 from storage import console as store
 from storage import operators
@@ -69,9 +69,9 @@ def _str(data: Mapping[str, Any], key: str, default: str = "") -> str:
 
 
 def _wake_sender(request: web.Request) -> None:
-    """Send the new outbox rows now rather than at the sender's next poll."""
-    if SENDER in request.app:
-        request.app[SENDER].wake()
+    """Send the new outbox rows now rather than at the senders' next poll (in any process)."""
+    if SIGNALS in request.app:
+        request.app[SIGNALS].outbox_queued()
 
 
 def templates(request: web.Request) -> dict[str, str]:

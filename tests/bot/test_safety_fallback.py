@@ -35,6 +35,8 @@ async def test_crashing_flows_still_file_a_critical_case_and_reassure(
     await upgrade_async(database_url)
     engine = create_engine(database_url)
     sessions = session_factory(engine)
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    inbox_id: int | None = None
     dispatcher = Dispatcher(
         sessions=sessions,
         settings=settings_factory(database_url),
@@ -48,6 +50,7 @@ async def test_crashing_flows_still_file_a_critical_case_and_reassure(
         ),
         texts=TextHooks(safety_fallback=safety_fallback_reply, case_status=render_case_status),
         adapters={},
+        on_done=lambda ids: None if inbox_id not in ids or done.done() else done.set_result(None),
     )
     text = "tolong saya dipukul majikan sekarang, saya dikunci di kamar"
     event = MessageIn(dedup_key="s:1", conversation_key="safety-0001", external_id="1", text=text)
@@ -61,10 +64,8 @@ async def test_crashing_flows_still_file_a_critical_case_and_reassure(
         )
     assert inbox_id is not None
     try:
-        await dispatcher.start()
-        waiter = dispatcher.waiter(inbox_id)
-        dispatcher.enqueue("webchat", event.conversation_key)
-        await asyncio.wait_for(waiter, timeout=20)
+        await dispatcher.start()  # it finds the pending event by itself
+        await asyncio.wait_for(done, timeout=20)
     finally:
         await dispatcher.close()
     async with sessions() as session:
