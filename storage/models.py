@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -210,6 +211,15 @@ class InboxEvent(Base):
     __table_args__ = (
         UniqueConstraint("channel", "dedup_key"),
         Index("ix_inbox_pending", "status", "received_at"),
+        # "Is there an older pending event in this conversation?" (storage.inbox.peek_ready)
+        Index(
+            "ix_inbox_pending_by_conversation",
+            "channel",
+            "conversation_key",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

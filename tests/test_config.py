@@ -47,3 +47,14 @@ def test_every_setting_is_documented() -> None:
     rows = Settings.documentation()
     assert all(name.startswith("SIAGA_") and help_text for name, _default, help_text in rows)
     assert len({name for name, _d, _h in rows}) == len(rows)
+
+
+def test_split_roles_need_postgresql() -> None:
+    with pytest.raises(ConfigError, match="SIAGA_ROLE"):
+        Settings.from_env(
+            {"SIAGA_ROLE": "worker", "SIAGA_DATABASE_URL": "sqlite+aiosqlite:///x.db"}
+        )
+    settings = Settings.from_env(
+        {"SIAGA_ROLE": "web", "SIAGA_DATABASE_URL": "postgresql+asyncpg://127.0.0.1/test"}
+    )
+    assert settings.role == "web"
