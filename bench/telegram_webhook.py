@@ -66,6 +66,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU counters (/proc/stat: user nice system idle iowait irq softirq steal)."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(v) for v in stat.readline().split()[1:9]]
+    except OSError:
+        return []
+
+
+def cpu_share(before: list[int], after: list[int]) -> tuple[float, float]:
+    """(busy %, stolen %) of all CPUs between two readings; steal is time the hypervisor gave
+    to other machines, which makes figures on a shared VM vary from run to run."""
+    if not before or not after:
+        return float("nan"), float("nan")
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(delta) or 1
+    idle = delta[3] + delta[4]
+    return 100 * (total - idle - delta[7]) / total, 100 * delta[7] / total
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -126,13 +146,22 @@ def serve(
 # --- the load generator ------------------------------------------------------------------------
 
 
+PG_SOCKET_DIR = "/var/run/postgresql"
+
+
 @contextlib.asynccontextmanager
-async def database(kind: str, workdir: Path) -> AsyncIterator[str]:
+async def database(kind: str, workdir: Path, socket_dir: str | None) -> AsyncIterator[str]:
+    """A fresh database. PostgreSQL on the same host is reached over its Unix socket when
+    ``socket_dir`` is given, as a co-located deployment would be (README)."""
     if kind == "sqlite":
         yield f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-    else:
-        async with fresh_postgres() as url:
-            yield url
+        return
+    async with fresh_postgres() as url:
+        if socket_dir:
+            base, name = url.rsplit("/", 1)
+            user = base.split("//", 1)[1].split("@", 1)[0]
+            url = f"postgresql+asyncpg://{user}@/{name}?host={socket_dir}"
+        yield url
 
 
 async def start_server(
@@ -279,7 +308,7 @@ async def run_load(
 async def bench(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp:
         workdir = Path(tmp)
-        async with FakeTelegram() as fake, database(args.db, workdir) as db_url:
+        async with FakeTelegram() as fake, database(args.db, workdir, args.pg_socket) as db_url:
             if args.roles == "split":
                 # The worker first: it applies the migrations before the web process starts.
                 worker, _ = await start_server(db_url, fake, workdir, args, role="worker")
@@ -301,7 +330,9 @@ async def bench(args: argparse.Namespace) -> int:
                     offset=50_000_000,
                 )
                 fake.requests.clear()
+                before = cpu_times()
                 result = await run_load(url, fake, args.rate, args.seconds, args.chats, args.drain)
+                result["cpu_busy_pct"], result["cpu_steal_pct"] = cpu_share(before, cpu_times())
             finally:
                 for each in procs:
                     each.send_signal(signal.SIGINT)  # a clean stop (and the profile, if any)
@@ -315,7 +346,15 @@ async def bench(args: argparse.Namespace) -> int:
     if args.ack_only:
         limits += ", ack only (dispatcher stopped: no processing, no replies)"
     roles = "web + worker processes" if args.roles == "split" else "one process"
-    print(f"telegram webhook bench: db={args.db}, {roles}, {limits}, cpus={os.cpu_count()}")
+    transport = (
+        ""
+        if args.db == "sqlite"
+        else (", over TCP" if args.pg_tcp or not Path(PG_SOCKET_DIR).exists() else ", Unix socket")
+    )
+    print(
+        f"telegram webhook bench: db={args.db}{transport}, {roles}, {limits}, "
+        f"cpus={os.cpu_count()}"
+    )
     print(
         f"  sent {result['messages']:.0f} updates at {result['offered_rate']:.0f}/s offered "
         f"({result['failed']:.0f} failed; "
@@ -330,6 +369,10 @@ async def bench(args: argparse.Namespace) -> int:
         f"{result['replied']:.0f}/{result['chats']:.0f} chats answered, "
         f"{result['e2e_throughput']:.1f} messages/s, p50 {result['e2e_p50_ms']:.1f} ms, "
         f"p99 {result['e2e_p99_ms']:.1f} ms ({result['replies_sent']:.0f} replies sent)"
+    )
+    print(
+        f"  machine during the run: {result['cpu_busy_pct']:.0f}% busy, "
+        f"{result['cpu_steal_pct']:.0f}% stolen by the hypervisor"
     )
     print("  json: " + json.dumps({"db": args.db, "roles": args.roles, **result}))
     return 0
@@ -360,6 +403,9 @@ def main(argv: list[str] | None = None) -> int:
         help="with --roles split, run the worker at this nice level (README: acknowledgements "
         "first); 0 for equal priority",
     )
+    parser.add_argument(
+        "--pg-tcp", action="store_true", help="reach PostgreSQL over 127.0.0.1, not its socket"
+    )
     parser.add_argument("--real-limits", action="store_true", help="keep Telegram pacing on")
     parser.add_argument(
         "--ack-only", action="store_true", help="stop the dispatcher: measure webhook+ingest only"
@@ -371,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         serve(args.port, args.real_limits, args.profile, args.ack_only)
         return 0
+    args.pg_socket = PG_SOCKET_DIR if not args.pg_tcp and os.path.exists(PG_SOCKET_DIR) else None
     if args.roles is None:
         args.roles = "split" if args.db == "postgres" else "all"
     if args.roles == "split" and args.db != "postgres":

@@ -113,9 +113,12 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
             await upgrade_async(settings.database_url)
         # Two pools: requests (webhook acknowledgements, web chat, console) never queue behind
         # the background workers' transactions, which would stretch the acknowledgement time.
-        engine = create_engine(settings.database_url, pool_size=10)
+        # The request pool is sized for a provider's concurrent webhook deliveries (Telegram
+        # opens up to 40): a pool smaller than the concurrency opens and closes overflow
+        # connections all the time, and a new PostgreSQL connection costs more than a request.
+        engine = create_engine(settings.database_url, pool_size=10 if settings.is_sqlite else 40)
         workers_engine = (
-            engine if settings.is_sqlite else create_engine(settings.database_url, pool_size=20)
+            engine if settings.is_sqlite else create_engine(settings.database_url, pool_size=10)
         )
         app[ENGINE] = engine
         app[SESSIONS] = session_factory(engine)

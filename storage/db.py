@@ -45,7 +45,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # CPU, measured). A connection that died with the server fails its one request (the provider
     # retries it), and SQLAlchemy then invalidates the whole pool; pool_recycle bounds the age of
     # connections that middleboxes might silently drop.
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size // 2, pool_recycle=1800
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -211,7 +211,14 @@ class InboxEvent(Base):
     __table_args__ = (
         UniqueConstraint("channel", "dedup_key"),
         Index("ix_inbox_pending", "status", "received_at"),
-        # "Is there an older pending event in this conversation?" (storage.inbox.peek_ready)
+        # storage.inbox.peek_ready: pending events in arrival order, and "is there an older
+        # pending event in this conversation?"
+        Index(
+            "ix_inbox_pending_id",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
         Index(
             "ix_inbox_pending_by_conversation",
             "channel",
@@ -240,6 +247,13 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        # storage.outbox: due rows in order without walking every sent one
+        Index(
+            "ix_outbox_pending_id",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
         UniqueConstraint("source_key"),
     )
 

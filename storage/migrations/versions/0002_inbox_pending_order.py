@@ -1,8 +1,10 @@
-"""index for "the oldest pending event of each conversation"
+"""indexes for "the oldest pending event of each conversation"
 
-The dispatcher's ``peek_ready`` asks, for every pending event, whether its conversation has an
-older pending one. Without this partial index that check scanned all pending events for each
-candidate, so its cost grew with the square of a backlog (measured: the busiest query under load).
+The dispatcher's ``peek_ready`` takes pending events in id order and asks, for each, whether its
+conversation has an older pending one. Without these partial indexes the first part walked the
+primary key through every finished event, and the second scanned all pending events for each
+candidate (measured: the busiest queries under load, growing with the table and the backlog).
+The sender's "due heads" query has the same shape on the outbox.
 
 Revision ID: 0002_inbox_pending_order
 Revises: 0001_initial
@@ -25,7 +27,13 @@ PENDING = sa.text("status = 'pending'")
 
 
 def upgrade() -> None:
-    """Add the partial index over pending events, by conversation and arrival."""
+    """Add the partial indexes over pending events: by arrival, and by conversation."""
+    op.create_index(
+        "ix_inbox_pending_id", "inbox", ["id"], postgresql_where=PENDING, sqlite_where=PENDING
+    )
+    op.create_index(
+        "ix_outbox_pending_id", "outbox", ["id"], postgresql_where=PENDING, sqlite_where=PENDING
+    )
     op.create_index(
         "ix_inbox_pending_by_conversation",
         "inbox",
@@ -36,5 +44,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop it again."""
+    """Drop them again."""
     op.drop_index("ix_inbox_pending_by_conversation", table_name="inbox")
+    op.drop_index("ix_inbox_pending_id", table_name="inbox")
+    op.drop_index("ix_outbox_pending_id", table_name="outbox")
