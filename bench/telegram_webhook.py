@@ -346,11 +346,7 @@ async def bench(args: argparse.Namespace) -> int:
     if args.ack_only:
         limits += ", ack only (dispatcher stopped: no processing, no replies)"
     roles = "web + worker processes" if args.roles == "split" else "one process"
-    transport = (
-        ""
-        if args.db == "sqlite"
-        else (", over TCP" if args.pg_tcp or not Path(PG_SOCKET_DIR).exists() else ", Unix socket")
-    )
+    transport = "" if args.db == "sqlite" else (", Unix socket" if args.pg_socket else ", TCP")
     print(
         f"telegram webhook bench: db={args.db}{transport}, {roles}, {limits}, "
         f"cpus={os.cpu_count()}"
