@@ -213,6 +213,21 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
     return app
 
 
+def run(app: web.Application, *, host: str, port: int) -> None:
+    """Serve ``app`` until interrupted, on uvloop where it is installed (Linux, macOS).
+
+    libuv's event loop does the socket work of every request and every database round trip in C;
+    measured with ``bench/telegram_webhook.py`` it leaves noticeably more CPU for the turns.
+    """
+    try:
+        import uvloop
+    except ImportError:  # Windows: the standard loop
+        loop = asyncio.new_event_loop()
+    else:
+        loop = uvloop.new_event_loop()
+    web.run_app(app, host=host, port=port, print=None, access_log=None, loop=loop)
+
+
 def configure_logging(level: str) -> None:
     """One JSON object per line: machine-readable, and never a message body or phone number."""
 

@@ -21,10 +21,8 @@ def _settings() -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the server with its background workers (migrations are applied first)."""
-    from aiohttp import web
-
-    from bot.app import build_app, configure_logging
+    """Run the server in its role (migrations are applied first)."""
+    from bot.app import build_app, configure_logging, run
 
     settings = _settings()
     if args.role:
@@ -37,7 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     host = args.host or settings.host
     port = args.port or settings.port
-    web.run_app(build_app(settings), host=host, port=port, print=None, access_log=None)
+    run(build_app(settings), host=host, port=port)
     return 0
 
 
