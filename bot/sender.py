@@ -30,7 +30,7 @@ LEASE = timedelta(seconds=60)
 # After a wake-up, wait this long before claiming or recording, so one transaction covers every
 # row that became due (or finished) meanwhile: under load, a few statements per batch instead of
 # per message, for at most this much added latency.
-COALESCE_SECONDS = 0.01
+COALESCE_SECONDS = 0.02
 
 
 class Sender:
