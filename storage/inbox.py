@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.db import on_postgres
-from storage.models import InboxEvent, utcnow
+from storage.models import PENDING, InboxEvent, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +98,11 @@ async def peek_ready(session: AsyncSession, limit: int) -> list[Pending]:
             InboxEvent.received_at,
         )
         .where(
-            InboxEvent.status == "pending",
+            InboxEvent.status == PENDING,
             ~exists().where(
                 older.channel == InboxEvent.channel,
                 older.conversation_key == InboxEvent.conversation_key,
-                older.status == "pending",
+                older.status == PENDING,
                 older.id < InboxEvent.id,
             ),
         )

@@ -22,10 +22,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    literal_column,
     text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnClause
 
 
 def utcnow() -> datetime:
@@ -67,6 +69,13 @@ NAMING = {
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+# ``status = 'pending'`` written into the SQL, not bound as a parameter: the partial indexes below
+# only serve queries whose predicate matches theirs, and PostgreSQL's generic plan for a prepared
+# statement cannot know that a parameter will be 'pending' (measured: queue queries fell back to
+# scanning, and a backlog made them slower and slower).
+PENDING: ColumnClause[str] = literal_column("'pending'")
 
 
 class Base(DeclarativeBase):

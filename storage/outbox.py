@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.db import on_postgres
-from storage.models import Contact, Conversation, OutboxMessage, utcnow
+from storage.models import PENDING, Contact, Conversation, OutboxMessage, utcnow
 
 # Channels whose messages are fetched by the client instead of pushed by the sender.
 PULL_CHANNELS = frozenset({"webchat"})
@@ -130,7 +130,7 @@ def _due_heads() -> Select[Any]:
     return (
         select(OutboxMessage.id)
         .where(
-            OutboxMessage.status == "pending",
+            OutboxMessage.status == PENDING,
             OutboxMessage.next_attempt_at <= bindparam("now"),
             OutboxMessage.channel.not_in(PULL_CHANNELS),
             (OutboxMessage.conversation_id.is_(None)) | ~blocked_by_earlier,
