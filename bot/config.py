@@ -215,8 +215,8 @@ class Settings:
     )
     inbox_recover_seconds: float = _setting(
         "SIAGA_INBOX_RECOVER_SECONDS",
-        "An inbound event still unprocessed after this long (crash, restart, other instance died) "
-        "is picked up again.",
+        "Longest wait before an inbound event nobody was woken for (a crash, a restart, another "
+        "instance died) is picked up: the dispatchers also poll every half of this.",
         default=30.0,
     )
     telegram_token: Secret = _setting(
