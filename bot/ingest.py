@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.channels.base import (
     AnomalousPayload,
@@ -79,13 +80,19 @@ async def _store_one(app: web.Application, channel: str, event: MessageIn) -> in
     """
     async with app[ENGINE].connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        new_id = await inbox.claim(
-            conn,
-            channel=channel,
-            dedup_key=event.dedup_key,
-            conversation_key=event.conversation_key,
-            event=message_to_json(event),
-        )
+        return await _claim_message(conn, channel, event)
+
+
+async def _claim_message(
+    executor: AsyncSession | AsyncConnection, channel: str, event: MessageIn
+) -> int | None:
+    new_id = await inbox.claim(
+        executor,
+        channel=channel,
+        dedup_key=event.dedup_key,
+        conversation_key=event.conversation_key,
+        event=message_to_json(event),
+    )
     if new_id is None:
         log.info("channel=%s duplicate delivery skipped", channel)
     return new_id
@@ -103,16 +110,7 @@ async def _store_in_transaction(
                 ids.append(None)
                 continue
             if isinstance(event, MessageIn):
-                new_id = await inbox.claim(
-                    session,
-                    channel=channel,
-                    dedup_key=event.dedup_key,
-                    conversation_key=event.conversation_key,
-                    event=message_to_json(event),
-                )
-                if new_id is None:
-                    log.info("channel=%s duplicate delivery skipped", channel)
-                ids.append(new_id)
+                ids.append(await _claim_message(session, channel, event))
                 continue
             # Receipts and blocks are applied at once, but still claimed so a retry is a no-op.
             new_id = await inbox.claim(

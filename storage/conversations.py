@@ -191,20 +191,22 @@ def add_message(
 ) -> Message:
     """Append one message to the conversation log that operators read."""
     message = Message(
-        conversation_id=conversation.id,
-        direction=direction,
-        origin=origin,
-        text=text,
-        created_at=created_at or utcnow(),
-        channel_message_id=channel_message_id,
-        payload=payload,
-        buttons=buttons,
-        media=media,
-        location=dict(location) if location else None,
-        nlu=dict(nlu) if nlu else None,
-        case_id=case_id,
-        outbox_id=outbox_id,
-        operator_id=operator_id,
+        **message_row(
+            conversation.id,
+            direction=direction,
+            origin=origin,
+            text=text,
+            created_at=created_at or utcnow(),
+            channel_message_id=channel_message_id,
+            payload=payload,
+            buttons=buttons,
+            media=media,
+            location=location,
+            nlu=nlu,
+            case_id=case_id,
+            outbox_id=outbox_id,
+            operator_id=operator_id,
+        )
     )
     session.add(message)
     conversation.last_message_at = message.created_at
@@ -226,8 +228,9 @@ def message_row(
     nlu: Mapping[str, Any] | None = None,
     case_id: int | None = None,
     outbox_id: int | None = None,
+    operator_id: int | None = None,
 ) -> dict[str, Any]:
-    """One message-log row for :func:`log_messages` (the same columns as :func:`add_message`)."""
+    """One message-log row: for :func:`log_messages`, and what :func:`add_message` stores."""
     return {
         "conversation_id": conversation_id,
         "direction": direction,
@@ -242,7 +245,7 @@ def message_row(
         "nlu": dict(nlu) if nlu else None,
         "case_id": case_id,
         "outbox_id": outbox_id,
-        "operator_id": None,
+        "operator_id": operator_id,
     }
 
 

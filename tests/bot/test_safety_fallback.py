@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import MessageIn
 from bot.config import Settings
@@ -25,6 +26,31 @@ from storage.migrate import upgrade_async
 from storage.models import Case, InboxEvent, Message, OutboxMessage, utcnow
 
 
+def real_dispatcher(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    flows: Callable[[UserTurn, ConversationState, FlowDeps], TurnResult],
+    *,
+    on_done: Callable[[list[int]], None],
+) -> Dispatcher:
+    """The dispatcher as the app builds it, with the given flows (the fault-injection seam)."""
+    return Dispatcher(
+        sessions=sessions,
+        settings=settings,
+        nlu=EmbeddedNlu.load(),
+        run_turn=flows,
+        deps=FlowDeps(
+            retriever=InMemoryRetriever.from_directory(),
+            now=utcnow,
+            new_reference=cases.new_reference,
+            new_pin=cases.new_pin,
+        ),
+        texts=TextHooks(safety_fallback=safety_fallback_reply, case_status=render_case_status),
+        adapters={},
+        on_done=on_done,
+    )
+
+
 def broken_flows(_turn: UserTurn, _state: ConversationState, _deps: FlowDeps) -> TurnResult:
     raise RuntimeError("a bug in the flows")
 
@@ -37,19 +63,10 @@ async def test_crashing_flows_still_file_a_critical_case_and_reassure(
     sessions = session_factory(engine)
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     inbox_id: int | None = None
-    dispatcher = Dispatcher(
-        sessions=sessions,
-        settings=settings_factory(database_url),
-        nlu=EmbeddedNlu.load(),
-        run_turn=broken_flows,
-        deps=FlowDeps(
-            retriever=InMemoryRetriever.from_directory(),
-            now=utcnow,
-            new_reference=cases.new_reference,
-            new_pin=cases.new_pin,
-        ),
-        texts=TextHooks(safety_fallback=safety_fallback_reply, case_status=render_case_status),
-        adapters={},
+    dispatcher = real_dispatcher(
+        sessions,
+        settings_factory(database_url),
+        broken_flows,
         on_done=lambda ids: None if inbox_id not in ids or done.done() else done.set_result(None),
     )
     text = "tolong saya dipukul majikan sekarang, saya dikunci di kamar"
@@ -124,20 +141,8 @@ async def test_one_failing_event_does_not_hold_up_its_batch(
         if handled >= set(ids.values()) and not all_done.done():
             all_done.set_result(None)
 
-    dispatcher = Dispatcher(
-        sessions=sessions,
-        settings=settings_factory(database_url),
-        nlu=EmbeddedNlu.load(),
-        run_turn=flaky_flows,
-        deps=FlowDeps(
-            retriever=InMemoryRetriever.from_directory(),
-            now=utcnow,
-            new_reference=cases.new_reference,
-            new_pin=cases.new_pin,
-        ),
-        texts=TextHooks(safety_fallback=safety_fallback_reply, case_status=render_case_status),
-        adapters={},
-        on_done=on_done,
+    dispatcher = real_dispatcher(
+        sessions, settings_factory(database_url), flaky_flows, on_done=on_done
     )
     try:
         await dispatcher.start()
