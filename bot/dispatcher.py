@@ -1,10 +1,11 @@
-"""Per-conversation serial workers: NLU, then flows, then one transaction with all the effects.
+"""Turns in batches: NLU, then flows, then one transaction with all the effects of the batch.
 
-One worker task per conversation key processes that conversation's inbox events in arrival order
-and exits when there is nothing left (idle eviction: no lock per key kept forever). The state is
-loaded after the conversation row is locked. Everything a turn does — the inbound message, the
-new state, the replies (outbox) and the case effects — commits together or not at all, so a crash
-at any point leaves the event pending, and a recovery loop picks it up again.
+Only the oldest pending event of each conversation is ready, so a conversation's events are
+handled in arrival order, one at a time, by whichever pump (or instance) takes it; the others skip
+it (``FOR UPDATE SKIP LOCKED``). The state is loaded after the conversation row is locked.
+Everything a batch does — the inbound messages, the new states, the replies (outbox) and the case
+effects — commits together or not at all, so a crash at any point leaves its events pending, and
+a pump (here or in another instance) takes them again.
 
 Safety first: if the flows or the database fail for a message, a fallback path still files the
 message in a case for the command centre and tells the person a human will read it.
