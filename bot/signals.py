@@ -169,6 +169,8 @@ class PostgresSignals(Signals):
         if conn is not None:
             with contextlib.suppress(Exception):
                 await conn.invalidate()  # listeners are connection state: never reuse it
+            with contextlib.suppress(Exception):
+                await conn.close()
 
     def _on_notify(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
         # Our own notifications come back too; waking twice or resolving twice is harmless.
