@@ -8,6 +8,7 @@ local fake Bot API.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
@@ -240,9 +241,19 @@ def _render(text: str, buttons: Sequence[Button]) -> tuple[str, InlineKeyboardMa
     if not buttons:
         return text, None
     if all(0 < len(b.payload.encode()) <= CALLBACK_DATA_LIMIT for b in buttons):
-        rows = [[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in buttons]
-        return text, InlineKeyboardMarkup(rows)
+        return text, _keyboard(tuple((b.title, b.payload) for b in buttons))
     return numbered(text, buttons), None
+
+
+@functools.lru_cache(maxsize=256)
+def _keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
+    """The inline keyboard for these (title, payload) pairs, built once.
+
+    The flows offer the same few menus over and over, and PTB's objects are immutable, so one
+    instance serves every send of a menu (building them is a visible part of a send's CPU).
+    """
+    rows = [[InlineKeyboardButton(title, callback_data=payload)] for title, payload in buttons]
+    return InlineKeyboardMarkup(rows)
 
 
 # --- parsing (pure) ----------------------------------------------------------------------------
