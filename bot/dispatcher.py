@@ -217,8 +217,7 @@ class Dispatcher:
         skip = self._in_flight | self._cooling.keys()
         async with self._sessions() as session:
             ready = await inbox.peek_ready(session, self._batch_size + len(skip))
-        taken = [p for p in ready if p.id not in self._in_flight and p.id not in self._cooling]
-        taken = taken[: self._batch_size]
+        taken = [p for p in ready if p.id not in skip][: self._batch_size]
         self._in_flight.update(p.id for p in taken)
         return taken
 

@@ -93,8 +93,9 @@ async def post_message(request: web.Request) -> web.Response:
     [inbox_id] = await store_events(app, CHANNEL, [event])
     if inbox_id is None:
         return web.json_response({"replies": [], "duplicate": True})
-    # store_events woke the dispatchers, but none can finish before our next await, so the
-    # waiter is registered before the event can be done (no lost wake-up).
+    # store_events woke the dispatchers. A local one cannot finish before our next await, and
+    # another process's "done" is a notification this loop reads only when we await: the
+    # waiter is registered first either way (no lost wake-up).
     waiter = app[SIGNALS].waiter(inbox_id)
     try:
         await asyncio.wait_for(waiter, timeout=REPLY_WAIT_SECONDS)

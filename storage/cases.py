@@ -200,18 +200,10 @@ def summary_of(case: Case) -> CaseSummary:
     )
 
 
-async def contact_cases(
-    session: AsyncSession, contact_id: int, limit: int = 5
-) -> tuple[CaseSummary, ...]:
-    """A contact's own cases, newest first (for "cek status")."""
-    stmt = select(Case).where(Case.contact_id == contact_id).order_by(Case.id.desc()).limit(limit)
-    return tuple(summary_of(c) for c in (await session.execute(stmt)).scalars())
-
-
 async def recent_for_contacts(
     session: AsyncSession, contact_ids: Collection[int], limit: int = 5
 ) -> dict[int, tuple[CaseSummary, ...]]:
-    """Each contact's own newest cases (as :func:`contact_cases`), for many contacts at once."""
+    """Each contact's own newest cases, newest first (for "cek status"), keyed by contact id."""
     rank = (
         func.row_number().over(partition_by=Case.contact_id, order_by=Case.id.desc()).label("rank")
     )

@@ -14,7 +14,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.types import ConversationState
-from storage.db import insert_for, on_postgres
+from storage.db import insert_ignoring_conflicts, on_postgres
 from storage.models import Contact, Conversation, Message, utcnow
 
 
@@ -28,27 +28,7 @@ async def get_or_create_contact(
     alt_user_id: str | None = None,
 ) -> Contact:
     """The contact for a channel user, created on first contact (race-safe across instances)."""
-    insert = insert_for(session)
-    await session.execute(
-        insert(Contact)
-        .values(
-            channel=channel,
-            channel_user_id=channel_user_id,
-            display_name=display_name,
-            phone=phone,
-            alt_user_id=alt_user_id,
-            blocked=False,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
-    )
-    contact = (
-        await session.execute(
-            select(Contact).where(
-                Contact.channel == channel, Contact.channel_user_id == channel_user_id
-            )
-        )
-    ).scalar_one()
+    contact = (await contacts_for(session, channel, [channel_user_id]))[channel_user_id]
     refresh_contact(contact, display_name=display_name, phone=phone, alt_user_id=alt_user_id)
     return contact
 
@@ -75,7 +55,7 @@ async def contacts_for(
     """Contacts of many users of one channel, created where missing: two statements in all."""
     now = utcnow()
     await session.execute(  # an executemany of one cached statement, whatever the count
-        _insert_ignoring_conflicts(session, Contact, ["channel", "channel_user_id"]),
+        insert_ignoring_conflicts(session, Contact.__table__, ("channel", "channel_user_id")),
         [
             {"channel": channel, "channel_user_id": key, "blocked": False, "created_at": now}
             for key in sorted(channel_user_ids)
@@ -92,19 +72,10 @@ async def contacts_for(
 async def lock_conversation(session: AsyncSession, contact: Contact) -> Conversation:
     """The contact's conversation, created if missing, row-locked until the transaction ends.
 
-    On PostgreSQL ``FOR UPDATE`` serialises instances working on the same chat. SQLite has a single
-    writer, and the in-process per-conversation worker already serialises turns.
+    On PostgreSQL ``FOR UPDATE`` serialises instances working on the same chat; SQLite has a
+    single writer.
     """
-    insert = insert_for(session)
-    await session.execute(
-        insert(Conversation)
-        .values(contact_id=contact.id, state="idle", state_data={}, updated_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["contact_id"])
-    )
-    stmt = select(Conversation).where(Conversation.contact_id == contact.id)
-    if on_postgres(session):
-        stmt = stmt.with_for_update(of=Conversation)
-    return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+    return (await lock_conversations(session, [contact.id]))[contact.id]
 
 
 async def lock_conversations(
@@ -116,7 +87,7 @@ async def lock_conversations(
     """
     now = utcnow()
     await session.execute(
-        _insert_ignoring_conflicts(session, Conversation, ["contact_id"]),
+        insert_ignoring_conflicts(session, Conversation.__table__, ("contact_id",)),
         [
             {"contact_id": cid, "state": "idle", "state_data": {}, "updated_at": now}
             for cid in sorted(contact_ids)
@@ -132,26 +103,6 @@ async def lock_conversations(
         stmt = stmt.with_for_update(of=Conversation)
     found = await session.execute(stmt)
     return {conversation.contact_id: conversation for conversation in found.scalars()}
-
-
-_INSERTS: dict[tuple[str, str], Any] = {}
-
-
-def _insert_ignoring_conflicts(
-    session: AsyncSession, model: type[Contact | Conversation], keys: list[str]
-) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING`` on the table, built once per dialect and table.
-
-    On the table rather than the ORM class, so a list of rows is a plain executemany, compiled
-    once, instead of a multi-row statement compiled again for every batch size.
-    """
-    dialect = session.get_bind().dialect.name
-    stmt = _INSERTS.get((dialect, model.__tablename__))
-    if stmt is None:
-        table = cast("Table", model.__table__)
-        stmt = insert_for(session)(table).on_conflict_do_nothing(index_elements=keys)
-        _INSERTS[(dialect, model.__tablename__)] = stmt
-    return stmt
 
 
 def state_of(conversation: Conversation) -> ConversationState:

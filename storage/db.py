@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -60,10 +61,31 @@ def on_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def insert_for(session: AsyncSession) -> Any:
-    """The dialect's ``insert`` construct, which has ``on_conflict_do_nothing`` on both backends.
+_INSERTS_IGNORING: dict[tuple[str, str, tuple[str, ...], str | None], Any] = {}
 
-    Claims and get-or-create use ``INSERT … ON CONFLICT DO NOTHING`` so that concurrent writers
-    cannot both pass a read-then-write check.
+
+def insert_ignoring_conflicts(
+    executor: AsyncSession | AsyncConnection,
+    table: Any,
+    keys: tuple[str, ...],
+    *,
+    returning: str | None = None,
+) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING [RETURNING column]`` on ``table``, built once.
+
+    Claims and get-or-create use it so that concurrent writers cannot both pass a read-then-write
+    check: the unique index decides, atomically. It is executed with a dict of values, or a list
+    of them (an executemany). Built on the table rather than the ORM class and cached per
+    dialect, so hot paths (every webhook, every batch) neither rebuild the statement nor go
+    through the ORM's bulk-insert machinery.
     """
-    return postgresql.insert if on_postgres(session) else sqlite.insert
+    bind = executor.get_bind() if isinstance(executor, AsyncSession) else executor
+    key = (bind.dialect.name, table.name, keys, returning)
+    stmt = _INSERTS_IGNORING.get(key)
+    if stmt is None:
+        insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(table).on_conflict_do_nothing(index_elements=list(keys))
+        if returning is not None:
+            stmt = stmt.returning(table.c[returning])
+        _INSERTS_IGNORING[key] = stmt
+    return stmt

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.db import on_postgres
+from storage.db import insert_ignoring_conflicts, on_postgres
 from storage.models import PENDING, InboxEvent, utcnow
 
 
@@ -54,31 +53,11 @@ async def claim(
         "attempts": 0,
         "received_at": utcnow(),
     }
-    result = await session.execute(_claim_statement(session), values)
+    stmt = insert_ignoring_conflicts(
+        session, InboxEvent.__table__, ("channel", "dedup_key"), returning="id"
+    )
+    result = await session.execute(stmt, values)
     return result.scalar_one_or_none()
-
-
-_CLAIM_STATEMENTS: dict[str, Any] = {}
-
-
-def _claim_statement(session: AsyncSession | AsyncConnection) -> Any:
-    """The claim ``INSERT``, built once per dialect on the table, not the ORM class.
-
-    This runs once per webhook request: a prebuilt Core statement skips the ORM's bulk-insert
-    machinery and rebuilding the statement each time (half the CPU of an acknowledgement).
-    """
-    bind = session.get_bind() if isinstance(session, AsyncSession) else session
-    dialect = bind.dialect.name
-    stmt = _CLAIM_STATEMENTS.get(dialect)
-    if stmt is None:
-        table = cast("Table", InboxEvent.__table__)
-        stmt = (
-            (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-            .on_conflict_do_nothing(index_elements=["channel", "dedup_key"])
-            .returning(table.c.id)
-        )
-        _CLAIM_STATEMENTS[dialect] = stmt
-    return stmt
 
 
 async def peek_ready(session: AsyncSession, limit: int) -> list[Pending]:

@@ -40,17 +40,16 @@ def enqueue(
 ) -> OutboxMessage:
     """Add a message to the outbox (flushed with the caller's transaction)."""
     row = OutboxMessage(
-        channel=channel,
-        recipient=recipient,
-        text=text,
-        buttons=buttons or [],
-        conversation_id=conversation_id,
-        origin=origin,
-        operator_id=operator_id,
-        source_key=source_key,
-        status="pending",
-        attempts=0,
-        next_attempt_at=utcnow(),
+        **outbox_row(
+            channel=channel,
+            recipient=recipient,
+            text=text,
+            buttons=buttons or [],
+            conversation_id=conversation_id,
+            origin=origin,
+            operator_id=operator_id,
+            source_key=source_key,
+        )
     )
     session.add(row)
     return row
@@ -65,8 +64,9 @@ def outbox_row(
     conversation_id: int | None,
     source_key: str | None,
     origin: str = "bot",
+    operator_id: int | None = None,
 ) -> dict[str, Any]:
-    """One pending outbox row for :func:`enqueue_many` (what :func:`enqueue` writes)."""
+    """One pending outbox row: for :func:`enqueue_many`, and what :func:`enqueue` adds."""
     now = utcnow()
     return {
         "channel": channel,
@@ -75,7 +75,7 @@ def outbox_row(
         "buttons": buttons,
         "conversation_id": conversation_id,
         "origin": origin,
-        "operator_id": None,
+        "operator_id": operator_id,
         "source_key": source_key,
         "status": "pending",
         "attempts": 0,
