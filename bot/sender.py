@@ -26,7 +26,12 @@ log = logging.getLogger("bot.sender")
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 WINDOWED_CHANNELS = frozenset({"twilio", "whatsapp"})
-LEASE = timedelta(seconds=60)
+# A claimed row's lease. The sender renews the leases of everything it holds every
+# LEASE_RENEW_SECONDS, so a lease runs out only when its sender is gone (a crash); rows left by a
+# crashed sender are due again within LEASE plus one RELEASE_CHECK_SECONDS.
+LEASE = timedelta(seconds=15)
+LEASE_RENEW_SECONDS = 4.0
+RELEASE_CHECK_SECONDS = 2.0
 # After a wake-up, wait this long before claiming or recording, so one transaction covers every
 # row that became due (or finished) meanwhile: under load, a few statements per batch instead of
 # per message, for at most this much added latency.
@@ -36,11 +41,14 @@ COALESCE_SECONDS = 0.02
 class Sender:
     """Background task that pushes due outbox rows to the providers.
 
-    Three parts, so that no step waits for another more than it must: a claim loop takes due rows
+    Four parts, so that no step waits for another more than it must: a claim loop takes due rows
     in batches (one transaction per batch) while there is room for more sends in flight; each
     send runs as its own task; a recorder writes finished sends back in one transaction per
-    batch, then wakes the claim loop (the next reply of each conversation is now first in line).
-    A slow provider call therefore holds up only its own conversation.
+    batch, then wakes the claim loop (the next reply of each conversation is now first in line);
+    a lease keeper renews the leases of every row held here (claimed and not yet recorded) and
+    releases rows whose sender died. A slow provider call therefore holds up only its own
+    conversation, and a row is sent a second time only when its sender crashed after the
+    provider took it and before the result was recorded.
     """
 
     def __init__(
@@ -59,6 +67,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._finished_event = asyncio.Event()
         self._finished: list[tuple[outbox.Due, SendResult | SendError]] = []
+        self._held: set[int] = set()  # claimed here and not yet recorded: leases kept alive
         self._sending: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -67,8 +76,12 @@ class Sender:
         self._wake.set()
 
     async def start(self) -> None:
-        """Start the claim loop and the recorder."""
-        self._tasks = [asyncio.create_task(self._run()), asyncio.create_task(self._recorder())]
+        """Start the claim loop, the recorder and the lease keeper."""
+        self._tasks = [
+            asyncio.create_task(self._run()),
+            asyncio.create_task(self._recorder()),
+            asyncio.create_task(self._keep_leases()),
+        ]
 
     async def close(self) -> None:
         """Stop claiming, let sends in flight finish and record them.
@@ -82,35 +95,48 @@ class Sender:
             await asyncio.wait(self._sending, timeout=10)
         with contextlib.suppress(Exception):
             await self._record_finished()
-        self._tasks[1].cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._tasks[1]
+        for task in self._tasks[1:]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _run(self) -> None:
         poll = self._settings.outbox_poll_seconds
-        last_lease_check = 0.0
-        loop = asyncio.get_running_loop()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll)
             await asyncio.sleep(COALESCE_SECONDS)
             self._wake.clear()
             try:
-                if loop.time() - last_lease_check > LEASE.total_seconds() / 2:
-                    last_lease_check = loop.time()
-                    async with self._sessions() as session, session.begin():
-                        released = await outbox.release_expired_leases(session)
-                    if released:
-                        log.warning("%d outbox rows had expired leases; due again", released)
                 await self._claim_and_send()
             except Exception:
                 log.exception("sender pass failed; will try again")
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases of rows held here; release rows whose sender died."""
+        loop = asyncio.get_running_loop()
+        last_renewal = loop.time()
+        while True:
+            try:
+                if loop.time() - last_renewal >= LEASE_RENEW_SECONDS and self._held:
+                    async with self._sessions() as session, session.begin():
+                        await outbox.renew_leases(session, set(self._held), LEASE)
+                    last_renewal = loop.time()
+                async with self._sessions() as session, session.begin():
+                    released = await outbox.release_expired_leases(session)
+                if released:
+                    log.warning("%d outbox rows had expired leases; due again", released)
+                    self.wake()
+            except Exception:
+                log.exception("outbox lease check failed; will try again")
+            await asyncio.sleep(RELEASE_CHECK_SECONDS)
 
     async def _claim_and_send(self) -> None:
         """Start sends for due rows while there is room; a finished send makes room again."""
         while (room := self._concurrency - len(self._sending)) > 0:
             async with self._sessions() as session, session.begin():
                 dues = await outbox.claim_due(session, room, LEASE)
+            self._held.update(due.id for due in dues)
             for due in dues:
                 task = asyncio.create_task(self._send(due))
                 self._sending.add(task)
@@ -119,7 +145,11 @@ class Sender:
                 return
 
     async def _send(self, due: outbox.Due) -> None:
-        self._finished.append((due, await self._deliver(due)))
+        # The outcome first, then the list: ``self._finished.append(await …)`` would look the
+        # list up before the await, and a recorder swapping in a new list meanwhile would leave
+        # this result in the old one, recorded nowhere (issue 10: rows stuck in ``sending``).
+        outcome = await self._deliver(due)
+        self._finished.append((due, outcome))
         self._finished_event.set()
 
     async def _deliver(self, due: outbox.Due) -> SendResult | SendError:
@@ -177,6 +207,7 @@ class Sender:
         except BaseException:
             self._finished[:0] = batch
             raise
+        self._held.difference_update(due.id for due, _outcome in batch)
 
     async def _record_failure(
         self, session: AsyncSession, due: outbox.Due, error: SendError

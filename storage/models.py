@@ -263,6 +263,13 @@ class OutboxMessage(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # storage.outbox lease checks: only the few rows being sent
+        Index(
+            "ix_outbox_sending_lease",
+            "lease_until",
+            postgresql_where=text("status = 'sending'"),
+            sqlite_where=text("status = 'sending'"),
+        ),
         UniqueConstraint("source_key"),
     )
 

@@ -9,17 +9,34 @@ window kept to one HTTP round trip).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, exists, insert, select, update
+from sqlalchemy import (
+    Select,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnClause
 
 from storage.db import on_postgres
 from storage.models import PENDING, Contact, Conversation, OutboxMessage, utcnow
+
+# Written into the SQL (not bound) so the partial index over rows being sent serves the lease
+# checks under PostgreSQL's generic plans too (see storage.models.PENDING).
+_SENDING: ColumnClause[str] = literal_column("'sending'")
 
 # Channels whose messages are fetched by the client instead of pushed by the sender.
 PULL_CHANNELS = frozenset({"webchat"})
@@ -140,11 +157,23 @@ def _due_heads() -> Select[Any]:
     )
 
 
-def _claim(heads: Select[Any]) -> Any:
-    """``UPDATE … WHERE id IN (heads) RETURNING`` what the adapters need, with bound parameters."""
+def _claim(heads: Select[Any], *, materialized: bool) -> Any:
+    """``UPDATE … FROM heads … RETURNING`` what the adapters need, with bound parameters.
+
+    On PostgreSQL the heads are a ``MATERIALIZED`` CTE: written as ``WHERE id IN (subquery)``
+    the planner may choose a nested-loop semi-join that re-runs the ``LIMIT … FOR UPDATE SKIP
+    LOCKED`` subquery once per outer row, and then the limit holds per loop, not overall
+    (measured on a fresh table: ``limit=1`` claimed 2,000 rows, issue 10). A materialized CTE
+    is evaluated exactly once, so the limit is the limit.
+    """
+    if materialized:
+        chosen = heads.cte("heads").prefix_with("MATERIALIZED")
+        which = OutboxMessage.id == chosen.c.id
+    else:  # SQLite runs a subquery once; and UPDATE … FROM needs SQLite 3.33+
+        which = OutboxMessage.id.in_(heads.scalar_subquery())
     return (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(heads.scalar_subquery()), OutboxMessage.status == "pending")
+        .where(which, OutboxMessage.status == "pending")
         .values(
             status="sending",
             lease_until=bindparam("lease_until"),
@@ -163,8 +192,10 @@ def _claim(heads: Select[Any]) -> Any:
 
 
 _DUE_HEADS = _due_heads()
-_CLAIM = _claim(_DUE_HEADS)  # SQLite: one writer, nothing to skip
-_CLAIM_LOCKED = _claim(_DUE_HEADS.with_for_update(skip_locked=True, of=OutboxMessage))
+_CLAIM = _claim(_DUE_HEADS, materialized=False)  # SQLite: one writer, nothing to skip
+_CLAIM_LOCKED = _claim(
+    _DUE_HEADS.with_for_update(skip_locked=True, of=OutboxMessage), materialized=True
+)
 
 
 async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
@@ -221,24 +252,34 @@ async def claim_due(session: AsyncSession, limit: int, lease: timedelta) -> list
     return dues
 
 
+_OUTBOX = cast("Table", OutboxMessage.__table__)
+# Only rows not yet final: a row whose lease ran out meanwhile (a long database outage) was still
+# sent by us, so it is marked sent rather than sent again; a delivery receipt that already moved
+# the row on is never overwritten. A Core statement, executed once per row (an executemany).
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        or_(_OUTBOX.c.status == PENDING, _OUTBOX.c.status == _SENDING),
+    )
+    .values(
+        status="sent",
+        external_id=bindparam("ext_id"),
+        sent_at=bindparam("sent"),
+        lease_until=None,
+        last_error=None,
+    )
+)
+
+
 async def mark_sent_many(session: AsyncSession, sent: Sequence[tuple[int, str | None]]) -> None:
     """The provider accepted these messages: one executemany, however many there are."""
     if not sent:
         return
     now = utcnow()
-    await session.execute(  # ORM bulk UPDATE by primary key: an executemany
-        update(OutboxMessage),
-        [
-            {
-                "id": row_id,
-                "status": "sent",
-                "external_id": external_id,
-                "sent_at": now,
-                "lease_until": None,
-                "last_error": None,
-            }
-            for row_id, external_id in sent
-        ],
+    await session.execute(
+        _MARK_SENT,
+        [{"row_id": row_id, "ext_id": external_id, "sent": now} for row_id, external_id in sent],
     )
 
 
@@ -274,14 +315,38 @@ async def mark_failed_attempt(
     return str(values["status"])
 
 
-async def release_expired_leases(session: AsyncSession) -> int:
-    """Rows stuck in ``sending`` past their lease (the sender died mid-send) become due again."""
+async def renew_leases(session: AsyncSession, ids: Collection[int], lease: timedelta) -> int:
+    """Extend the leases of rows this sender is still working on. Returns how many it held.
+
+    A live sender keeps its rows however long the pacer or the provider makes them wait, so a
+    lease only ever expires when its sender is gone (a crash): then, and only then, another
+    sender takes the row again.
+    """
+    if not ids:
+        return 0
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.lease_until < utcnow())
-        .values(status="pending", lease_until=None, next_attempt_at=utcnow())
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+        .values(lease_until=utcnow() + lease)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release_expired_leases(session: AsyncSession) -> int:
+    """Rows stuck in ``sending`` past their lease (the sender died mid-send) become due again."""
+    now = utcnow()
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == _SENDING, OutboxMessage.lease_until < now)
+        .values(status="pending", lease_until=None, next_attempt_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def unsettled_count(session: AsyncSession) -> int:
+    """Rows not yet final (pending or being sent): what is still owed to someone."""
+    stmt = select(func.count()).where(OutboxMessage.status.in_(("pending", "sending")))
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def record_delivery(

@@ -14,6 +14,7 @@ from bot.config import Secret, Settings
 if TYPE_CHECKING:
     from tests.support.webchat import WebChat
 from tests.support.databases import fresh_postgres, fresh_sqlite, pg_disabled
+from tests.support.fake_providers import FakeMeta, FakeTelegram, FakeTwilio
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +68,27 @@ async def postgres_url() -> AsyncIterator[str]:
         pytest.skip("SIAGA_TEST_NO_PG=1")
     async with fresh_postgres() as url:
         yield url
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    """A local Bot API server."""
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def fake_twilio() -> AsyncIterator[FakeTwilio]:
+    """A local Twilio REST API server."""
+    async with FakeTwilio() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def fake_meta() -> AsyncIterator[FakeMeta]:
+    """A local Graph API server."""
+    async with FakeMeta() as fake:
+        yield fake
 
 
 @pytest.fixture

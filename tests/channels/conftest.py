@@ -35,27 +35,6 @@ FAST = {"per_second": 1000.0, "chat_interval": 0.0}
 
 
 @pytest.fixture
-async def fake_telegram() -> AsyncIterator[FakeTelegram]:
-    """A local Bot API server."""
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def fake_twilio() -> AsyncIterator[FakeTwilio]:
-    """A local Twilio REST API server."""
-    async with FakeTwilio() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def fake_meta() -> AsyncIterator[FakeMeta]:
-    """A local Graph API server."""
-    async with FakeMeta() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """The shared client session the app would hand to the adapters."""
     async with aiohttp.ClientSession() as session:

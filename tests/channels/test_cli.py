@@ -9,7 +9,7 @@ from bot.channels.cli import poll, set_webhook
 from bot.config import Secret, Settings
 from storage.models import InboxEvent
 from tests.channels.harness import load
-from tests.channels.test_e2e import count, settled
+from tests.support.e2e import count, settled
 from tests.support.fake_providers import TELEGRAM_SECRET, TELEGRAM_TOKEN, FakeTelegram
 from tests.support.server import start_siaga
 

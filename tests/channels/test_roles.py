@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.keys import DISPATCHER, SENDER
 from storage.models import InboxEvent
 from tests.channels.harness import wire
-from tests.channels.test_e2e import PUBLIC_URL, channel_settings, count, post, stop_or_explain
+from tests.support.e2e import PUBLIC_URL, channel_settings, count, post, stop_or_explain
 from tests.support.fake_providers import FakeMeta, FakeTelegram, FakeTwilio
 from tests.support.server import RunningSiaga, start_siaga
 

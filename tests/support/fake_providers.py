@@ -65,6 +65,9 @@ class FakeServer:
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
         self._failures: dict[str, deque[_Failure]] = {}
+        # Seconds each request takes to answer, as a real provider under load (None: at once).
+        # Called with the request path; the request is recorded before the wait.
+        self.latency: Callable[[str], float] | None = None
 
     async def start(self) -> Self:
         """Listen on 127.0.0.1 on a free port; sets :attr:`url`."""
@@ -99,6 +102,8 @@ class FakeServer:
         self.requests.append(captured)
         async with self._changed:
             self._changed.notify_all()
+        if self.latency is not None:
+            await asyncio.sleep(self.latency(captured.path))
 
     def calls(self, name: str) -> list[Captured]:
         """Requests whose path ends with ``name`` (a Bot API method, ``Messages.json``, …)."""
