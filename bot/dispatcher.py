@@ -19,7 +19,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,6 +54,7 @@ MAX_EVENT_ATTEMPTS = 20
 # size (fewer statements per message, measured); when idle it adds at most this much latency.
 BATCH_WINDOW_SECONDS = 0.02
 
+FallbackOutcome = Literal["handled", "elsewhere", "failed"]
 TurnFn = Callable[[UserTurn, ConversationState, FlowDeps], TurnResult]
 MediaFetcher = Callable[[ChannelAdapter, tuple[MediaRef, ...]], Awaitable[tuple[MediaRef, ...]]]
 
@@ -260,19 +261,29 @@ class Dispatcher:
         self._wake.set()  # the conversation's next event is ready now
 
     async def _handle_single(self, pending: inbox.Pending) -> None:
-        """One event in its own transaction, with the safety fallback if it fails."""
+        """One event in its own transaction, with the safety fallback if it fails.
+
+        "Done" is announced only for an event that was handled here: one left pending (the
+        database is unusable) or taken by another instance is not done, and a web-chat request
+        waiting for it must keep waiting (issue 10: it answered ``{"replies": []}``).
+        """
+        handled: list[int] = []
         try:
-            await self._process(pending)
+            handled = await self._process(pending)
         except Exception as exc:
             log.exception("event %d failed; running the safety fallback", pending.id)
-            if not await self._fallback(pending, exc):
+            outcome = await self._fallback(pending, exc)
+            if outcome == "handled":
+                handled = [pending.id]
+            elif outcome == "failed":
                 # The database is unusable: leave it pending and try again later.
                 retry_in = max(0.5, self._settings.inbox_recover_seconds / 2)
                 self._cooling[pending.id] = asyncio.get_running_loop().time() + retry_in
         finally:
             self._in_flight.discard(pending.id)
-            self._on_done([pending.id])
-        self._after_commit()
+        if handled:
+            self._on_done(handled)
+            self._after_commit()
 
     async def _prepare(self, pending: inbox.Pending) -> _Prepared:
         """The slow, side-effect-free part, done before any lock: media download and NLU."""
@@ -284,10 +295,10 @@ class Dispatcher:
         text = msg.text or " ".join(m.caption for m in msg.media if m.caption)
         return _Prepared(pending, msg, await self._nlu.parse(text))
 
-    async def _process(self, pending: inbox.Pending) -> None:
+    async def _process(self, pending: inbox.Pending) -> list[int]:
         prepared = await self._prepare(pending)
         async with self._sessions() as session, session.begin():
-            await self._process_batch(session, [prepared])
+            return await self._process_batch(session, [prepared])
 
     async def _process_batch(self, session: AsyncSession, batch: list[_Prepared]) -> list[int]:
         """Run the turns of a batch in the caller's transaction; returns the handled event ids.
@@ -480,53 +491,30 @@ class Dispatcher:
             origin="alert",
         )
 
-    async def _fallback(self, event: inbox.Pending, error: Exception) -> bool:
+    async def _fallback(self, event: inbox.Pending, error: Exception) -> FallbackOutcome:
         """File the message in a case and reassure the sender, without the flows.
 
-        Returns False when even this failed (the database is down): the event stays pending.
+        It must not fail on content: if storing the message as it is fails, it is stored a
+        second time without its content (the case and the reassurance matter more than the
+        text, which stays in the inbox row). Returns ``handled``; ``elsewhere`` when the event
+        was done meanwhile or another instance holds it; ``failed`` when even this failed (the
+        database is down): the event stays pending.
         """
         try:
             msg = message_from_json(event.event)
             parse = await self._nlu.parse(msg.text)
         except Exception:
             log_safety.exception("event %d: NLU unusable in fallback", event.id)
-            msg, parse = message_from_json(event.event), None
+            msg, parse = _content_free(event), None
         try:
-            async with self._sessions() as session, session.begin():
-                if not await inbox.lock_pending(session, (event.id,)):
-                    return True  # done meanwhile, or another instance is on it
-                contact = await conversations.get_or_create_contact(
-                    session, event.channel, event.conversation_key
+            try:
+                return await self._file_in_case(event, msg, parse, error)
+            except Exception:
+                log_safety.exception(
+                    "event %d: fallback could not store the message; storing it without content",
+                    event.id,
                 )
-                conversation = await conversations.lock_conversation(session, contact)
-                case = await cases.current_open_case(session, conversation.id)
-                urgency = (
-                    Urgency.NORMAL if parse is None else parse.urgency.at_least(Urgency.NORMAL)
-                )
-                if case is None:
-                    case = await cases.open_case(
-                        session,
-                        reference=self._deps.new_reference(),
-                        contact_id=contact.id,
-                        conversation_id=conversation.id,
-                        channel=event.channel,
-                        intent=parse.intent.name
-                        if parse and parse.kind == "complaint"
-                        else "complaint.other",
-                        urgency=urgency,
-                        urgency_reasons=("fallback:processing_error",),
-                        handoff=True,
-                    )
-                    if case.urgency == Urgency.CRITICAL:
-                        self._alert(session, case)
-                else:
-                    cases.raise_urgency(case, urgency, ("fallback:processing_error",))
-                inbound = _log_inbound(conversation, msg, parse, event.received_at, case)
-                reassure = (self._texts.safety_fallback(conversation.language),)
-                await _queue_replies(
-                    session, [_Turned(conversation, contact, inbound, reassure, f"{event.id}:")]
-                )
-                await inbox.mark_done(session, event.id, error=type(error).__name__)
+                return await self._file_in_case(event, _content_free(event), parse, error)
         except Exception as exc:
             give_up = event.attempts + 1 >= MAX_EVENT_ATTEMPTS
             log_safety.exception(
@@ -539,12 +527,58 @@ class Dispatcher:
                     await inbox.record_failure(
                         session, event.id, type(exc).__name__, give_up=give_up
                     )
-            return False
-        else:
-            log_safety.warning(
-                "event %d handled by the fallback into case %s", event.id, case.reference
+            return "failed"
+
+    async def _file_in_case(
+        self, event: inbox.Pending, msg: MessageIn, parse: ParseResult | None, error: Exception
+    ) -> FallbackOutcome:
+        async with self._sessions() as session, session.begin():
+            if not await inbox.lock_pending(session, (event.id,)):
+                return "elsewhere"  # done meanwhile, or another instance is on it
+            contact = await conversations.get_or_create_contact(
+                session, event.channel, event.conversation_key
             )
-            return True
+            conversation = await conversations.lock_conversation(session, contact)
+            case = await cases.current_open_case(session, conversation.id)
+            urgency = Urgency.NORMAL if parse is None else parse.urgency.at_least(Urgency.NORMAL)
+            if case is None:
+                case = await cases.open_case(
+                    session,
+                    reference=self._deps.new_reference(),
+                    contact_id=contact.id,
+                    conversation_id=conversation.id,
+                    channel=event.channel,
+                    intent=parse.intent.name
+                    if parse and parse.kind == "complaint"
+                    else "complaint.other",
+                    urgency=urgency,
+                    urgency_reasons=("fallback:processing_error",),
+                    handoff=True,
+                )
+                if case.urgency == Urgency.CRITICAL:
+                    self._alert(session, case)
+            else:
+                cases.raise_urgency(case, urgency, ("fallback:processing_error",))
+            inbound = _log_inbound(conversation, msg, parse, event.received_at, case)
+            reassure = (self._texts.safety_fallback(conversation.language),)
+            await _queue_replies(
+                session, [_Turned(conversation, contact, inbound, reassure, f"{event.id}:")]
+            )
+            await inbox.mark_done(session, event.id, error=type(error).__name__)
+        log_safety.warning(
+            "event %d handled by the fallback into case %s", event.id, case.reference
+        )
+        return "handled"
+
+
+def _content_free(event: inbox.Pending) -> MessageIn:
+    """The event as a message without any of its content (kept in the inbox row)."""
+    return MessageIn(
+        dedup_key=str(event.event.get("dedup_key") or event.id),
+        conversation_key=event.conversation_key,
+        external_id="",
+        text="[message content could not be stored; see the inbox event]",
+    )
 
 
 def _replace_media(msg: MessageIn, media: tuple[MediaRef, ...]) -> MessageIn:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.channels.base import MessageIn
+from bot.textclean import clean
 from flows.types import Location, MediaRef
 
 
@@ -47,9 +48,10 @@ def message_to_json(msg: MessageIn) -> dict[str, Any]:
 
 
 def message_from_json(data: dict[str, Any]) -> MessageIn:
-    """Decode what :func:`message_to_json` stored."""
+    """Decode what :func:`message_to_json` stored (cleaned again: rows stored before text was
+    cleaned at the boundary must not fail either)."""
     loc = data.get("location")
-    return MessageIn(
+    message = MessageIn(
         dedup_key=str(data["dedup_key"]),
         conversation_key=str(data["conversation_key"]),
         external_id=str(data.get("external_id") or ""),
@@ -75,3 +77,4 @@ def message_from_json(data: dict[str, Any]) -> MessageIn:
         edited=bool(data.get("edited")),
         raw=data.get("raw") or {},
     )
+    return clean(message)

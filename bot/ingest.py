@@ -26,6 +26,7 @@ from bot.channels.base import (
 )
 from bot.events import message_to_json
 from bot.keys import ENGINE, SESSIONS, SIGNALS
+from bot.textclean import clean
 from storage import conversations, inbox, outbox
 
 log_rejected = logging.getLogger("bot.ingest.rejected")
@@ -57,7 +58,9 @@ async def store_events(
     """Store events in one transaction, then wake the dispatchers (here or in other processes).
 
     Returns, per event, the new inbox id of a message, or None (a duplicate, or not a message).
+    Text is cleaned first (``bot.textclean``): what is stored can always be processed.
     """
+    events = [clean(event) for event in events]
     messages = [e for e in events if isinstance(e, MessageIn)]
     if len(messages) == 1 and all(isinstance(e, MessageIn | Ignored) for e in events):
         for event in events:

@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.channels.base import MessageIn
 from bot.ingest import store_events
 from bot.keys import SESSIONS, SIGNALS
-from storage import conversations, outbox
+from storage import conversations, inbox, outbox
 from storage.models import OutboxMessage
 
 CHANNEL = "webchat"
@@ -96,10 +96,7 @@ async def post_message(request: web.Request) -> web.Response:
     # store_events woke the dispatchers. A local one cannot finish before our next await, and
     # another process's "done" is a notification this loop reads only when we await: the
     # waiter is registered first either way (no lost wake-up).
-    waiter = app[SIGNALS].waiter(inbox_id)
-    try:
-        await asyncio.wait_for(waiter, timeout=REPLY_WAIT_SECONDS)
-    except TimeoutError:
+    if not await _wait_until_handled(app, inbox_id):
         return web.json_response({"replies": [], "pending": True}, status=202)
     async with app[SESSIONS]() as session, session.begin():
         conversation = await conversations.find_conversation(session, CHANNEL, session_id)
@@ -109,6 +106,29 @@ async def post_message(request: web.Request) -> web.Response:
             else []
         )
     return web.json_response({"replies": _render(rows)})
+
+
+async def _wait_until_handled(app: web.Application, inbox_id: int) -> bool:
+    """Wait for the event's turn to commit; False after ``REPLY_WAIT_SECONDS``.
+
+    A "done" signal is a nudge, not proof: it may come early (another instance, a batch that
+    failed and is retried) or for an event that was left pending. So the inbox row decides, and
+    a new waiter is registered before each look, so the real "done" cannot slip in between.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + REPLY_WAIT_SECONDS
+    waiter = app[SIGNALS].waiter(inbox_id)
+    while True:
+        try:
+            await asyncio.wait_for(waiter, timeout=max(0.0, deadline - loop.time()))
+        except TimeoutError:
+            return False
+        waiter = app[SIGNALS].waiter(inbox_id)
+        async with app[SESSIONS]() as session:
+            pending = await inbox.is_pending(session, inbox_id)
+        if not pending:
+            waiter.cancel()
+            return True
 
 
 async def get_messages(request: web.Request) -> web.Response:

@@ -91,6 +91,12 @@ async def peek_ready(session: AsyncSession, limit: int) -> list[Pending]:
     return [Pending(*row) for row in (await session.execute(stmt)).all()]
 
 
+async def is_pending(session: AsyncSession, event_id: int) -> bool:
+    """True while the event waits to be handled (not done, not parked as failed)."""
+    stmt = select(InboxEvent.status).where(InboxEvent.id == event_id)
+    return (await session.execute(stmt)).scalar_one_or_none() == "pending"
+
+
 async def lock_pending(session: AsyncSession, ids: Collection[int]) -> set[int]:
     """Lock those of ``ids`` that are still pending and not being handled by anyone else.
 
