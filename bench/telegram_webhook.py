@@ -108,12 +108,13 @@ def serve(
     """
     from aiohttp import web
 
-    from bot.app import build_app, configure_logging, run
+    from bot.app import build_app, run
     from bot.config import Settings
     from bot.keys import ADAPTERS, DISPATCHER
+    from bot.logs import configure_logging
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secrets=settings.secret_values())
     app = build_app(settings)
 
     async def unpace(app: web.Application) -> None:
@@ -165,9 +166,15 @@ async def database(kind: str, workdir: Path, socket_dir: str | None) -> AsyncIte
 
 
 async def start_server(
-    db_url: str, fake: FakeTelegram, workdir: Path, args: argparse.Namespace, role: str = "all"
+    db_url: str,
+    fake: FakeTelegram,
+    workdir: Path,
+    args: argparse.Namespace,
+    role: str = "all",
+    port: int | None = None,
+    log_to: Path | None = None,
 ) -> tuple[asyncio.subprocess.Process, str]:
-    port = free_port()
+    port = port or free_port()
     env = {
         "SIAGA_ROLE": role,
         **os.environ,
@@ -191,7 +198,13 @@ async def start_server(
         argv += ["--profile", f"{args.profile}.{role}"]
     if args.ack_only:
         argv.append("--ack-only")
-    proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=str(ROOT))
+    if log_to is None:
+        proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=str(ROOT))
+    else:
+        with log_to.open("ab") as log_file:  # the child keeps its own handle
+            proc = await asyncio.create_subprocess_exec(
+                *argv, env=env, cwd=str(ROOT), stderr=log_file
+            )
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as http:
         for _ in range(600):

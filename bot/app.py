@@ -8,13 +8,13 @@ reverse order. Other packages get their values as constructor arguments, never f
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from bot.channels.base import ChannelAdapter
@@ -32,6 +32,7 @@ from bot.keys import (
     SESSIONS,
     SETTINGS,
     SIGNALS,
+    SIGNALS_ENGINE,
     WORKER_SESSIONS,
 )
 from bot.media import MediaStore, fetch_and_store
@@ -50,6 +51,14 @@ from storage.migrate import upgrade_async
 from storage.models import utcnow
 
 log = logging.getLogger("bot.app")
+# What a lost or refused database connection raises: the asyncpg/aiosqlite errors arrive wrapped
+# by SQLAlchemy; a refused connect is an OSError; a full pool times out.
+DATABASE_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    OSError,
+)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -57,7 +66,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn client errors into JSON with a reason, and unexpected ones into a logged 500.
 
-    A 413 (body over SIAGA_MAX_BODY_BYTES) comes from aiohttp itself while reading the body.
+    A 413 (body over SIAGA_MAX_BODY_BYTES) comes from aiohttp itself while reading the body. When
+    the database cannot be reached the answer is 503 with ``Retry-After``: nothing was stored,
+    so the provider must deliver again (it does, for any 5xx), and the browser's web chat
+    resends with the same message id. Logged once per interval (``bot.logs``), not per request.
     """
     try:
         return await handler(request)
@@ -68,6 +80,22 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
             )
             return web.json_response({"error": reason}, status=exc.status, headers=_allow(exc))
         raise
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        log.warning("database unavailable; answered 503", exc_info=True)
+        return web.json_response(
+            {"error": "temporarily unavailable, please retry"},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for a lost, refused or exhausted database connection (not for a bad statement)."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, DATABASE_UNAVAILABLE)
 
 
 def _allow(exc: web.HTTPException) -> dict[str, str]:
@@ -111,25 +139,41 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
     async def database(app: web.Application) -> AsyncIterator[None]:
         if migrate:
             await upgrade_async(settings.database_url)
-        # Two pools: requests (webhook acknowledgements, web chat, console) never queue behind
-        # the background workers' transactions, which would stretch the acknowledgement time.
-        # The request pool is sized for a provider's concurrent webhook deliveries (Telegram
-        # opens up to 40): a pool smaller than the concurrency opens and closes overflow
-        # connections all the time, and a new PostgreSQL connection costs more than a request.
-        engine = create_engine(settings.database_url, pool_size=10 if settings.is_sqlite else 40)
-        workers_engine = (
-            engine if settings.is_sqlite else create_engine(settings.database_url, pool_size=10)
-        )
+        # Separate pools per job, each bounded (SIAGA_DB_POOL_SIZE, SIAGA_DB_WORKER_POOL_SIZE):
+        # requests (webhook acknowledgements, web chat, console) never queue behind the
+        # background workers' transactions, notifications keep one connection of their own, and
+        # a process never holds more connections than the README's table says. SQLite has one
+        # connection for everything (one writer).
+        if settings.is_sqlite:
+            engine = workers_engine = signals_engine = create_engine(settings.database_url)
+        else:
+            request_pool = settings.db_pool_size if serves_http else 1  # worker: /healthz only
+            engine = create_engine(
+                settings.database_url, pool_size=request_pool, name="siaga-requests"
+            )
+            workers_engine = (
+                create_engine(
+                    settings.database_url,
+                    pool_size=settings.db_worker_pool_size,
+                    pool_timeout=120.0,
+                    name="siaga-workers",
+                )
+                if runs_workers
+                else engine
+            )
+            signals_engine = create_engine(
+                settings.database_url, pool_size=1, name="siaga-signals"
+            )
         app[ENGINE] = engine
         app[SESSIONS] = session_factory(engine)
         app[WORKER_SESSIONS] = session_factory(workers_engine)
+        app[SIGNALS_ENGINE] = signals_engine
         yield
-        await engine.dispose()
-        if workers_engine is not engine:
-            await workers_engine.dispose()
+        for each in {id(e): e for e in (engine, workers_engine, signals_engine)}.values():
+            await each.dispose()
 
     async def signals(app: web.Application) -> AsyncIterator[None]:
-        hub = Signals() if settings.is_sqlite else PostgresSignals(app[ENGINE])
+        hub = Signals() if settings.is_sqlite else PostgresSignals(app[SIGNALS_ENGINE])
         app[SIGNALS] = hub
         await hub.start()
         yield
@@ -226,25 +270,3 @@ def run(app: web.Application, *, host: str, port: int) -> None:
     else:
         loop = uvloop.new_event_loop()
     web.run_app(app, host=host, port=port, print=None, access_log=None, loop=loop)
-
-
-def configure_logging(level: str) -> None:
-    """One JSON object per line: machine-readable, and never a message body or phone number."""
-
-    class JsonFormatter(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            out = {
-                "time": self.formatTime(record),
-                "level": record.levelname,
-                "logger": record.name,
-                "message": record.getMessage(),
-            }
-            if record.exc_info:
-                out["exc"] = self.formatException(record.exc_info)
-            return json.dumps(out, ensure_ascii=False)
-
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # URLs carry session ids
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # PTB: request URLs carry the bot token

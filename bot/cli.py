@@ -9,7 +9,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, markdown_table
 
 
 def _settings() -> Settings:
@@ -22,7 +22,8 @@ def _settings() -> Settings:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server in its role (migrations are applied first)."""
-    from bot.app import build_app, configure_logging, run
+    from bot.app import build_app, run
+    from bot.logs import configure_logging
 
     settings = _settings()
     if args.role:
@@ -32,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             print(f"configuration error: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
             return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secrets=settings.secret_values())
     host = args.host or settings.host
     port = args.port or settings.port
     run(build_app(settings), host=host, port=port)
@@ -82,8 +83,11 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_config(_args: argparse.Namespace) -> int:
-    """Print every setting with its default and help (the README table is made from this)."""
+def cmd_config(args: argparse.Namespace) -> int:
+    """Print every setting with its default and help (``--markdown``: the README's table)."""
+    if args.markdown:
+        print(markdown_table())  # noqa: T201
+        return 0
     for name, default, help_text in Settings.documentation():
         print(f"{name}\n    default: {default}\n    {help_text}\n")  # noqa: T201
     return 0
@@ -120,7 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=["operator", "supervisor", "admin"], default="operator")
     add.set_defaults(func=cmd_operator_add)
 
-    sub.add_parser("config", help="list all settings").set_defaults(func=cmd_config)
+    config = sub.add_parser("config", help="list all settings")
+    config.add_argument(
+        "--markdown", action="store_true", help="as the README's configuration table"
+    )
+    config.set_defaults(func=cmd_config)
 
     register_nlu(
         sub.add_parser("nlu", help="train, run and evaluate the NLU").add_subparsers(

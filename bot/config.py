@@ -172,6 +172,20 @@ class Settings:
         "DEBUG, INFO, WARNING or ERROR. Logs never contain message text.",
         default="INFO",
     )
+    db_pool_size: int = _setting(
+        "SIAGA_DB_POOL_SIZE",
+        "PostgreSQL connections a process keeps for requests (webhooks, web chat, console). "
+        "Each process also uses SIAGA_DB_WORKER_POOL_SIZE for its background workers (roles "
+        "all and worker) and one for notifications: a process of role all holds at most "
+        "pool + worker pool + 1, web pool + 1, worker worker pool + 2. Keep the sum over all "
+        "processes below PostgreSQL's max_connections (100 by default).",
+        default=10,
+    )
+    db_worker_pool_size: int = _setting(
+        "SIAGA_DB_WORKER_POOL_SIZE",
+        "PostgreSQL connections a process keeps for its dispatcher and sender.",
+        default=6,
+    )
     max_body_bytes: int = _setting(
         "SIAGA_MAX_BODY_BYTES",
         "Largest request body accepted from a webhook or the web chat (413 above it).",
@@ -342,6 +356,12 @@ class Settings:
         if self.whatsapp_token and not self.whatsapp_app_secret:
             raise ConfigError("SIAGA_WHATSAPP_APP_SECRET: required with SIAGA_WHATSAPP_TOKEN")
 
+    def secret_values(self) -> list[str]:
+        """Every secret that is set: the log formatter replaces them with ``***`` (bot.logs)."""
+        return [
+            value.get() for f in fields(self) if isinstance(value := getattr(self, f.name), Secret)
+        ]
+
     @property
     def is_sqlite(self) -> bool:
         """True for the embedded SQLite database (one instance only)."""
@@ -364,6 +384,14 @@ class Settings:
         return rows
 
 
+def markdown_table() -> str:
+    """The README's configuration table, generated so the two can never disagree."""
+    lines = ["| variable | default | what it does |", "| --- | --- | --- |"]
+    for name, default, help_text in Settings.documentation():
+        lines.append(f"| `{name}` | `{default}` | {help_text} |")
+    return "\n".join(lines)
+
+
 from dataclasses import MISSING as _MISSING  # noqa: E402 - used only by documentation()
 
 _PARSERS.update(
@@ -376,6 +404,8 @@ _PARSERS.update(
         "host": lambda _n, v: v,
         "port": _int_range(1, 65535),
         "log_level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+        "db_pool_size": _int_range(1, 500),
+        "db_worker_pool_size": _int_range(2, 500),
         "max_body_bytes": _int_range(1024, 64 * 1024 * 1024),
         "nlu_backend": _choice("embedded", "rasa"),
         "nlu_model_path": lambda _n, v: v,

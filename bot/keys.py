@@ -22,6 +22,8 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("sessions")
 # The dispatcher's and sender's own pool (PostgreSQL), so requests never wait behind them.
 WORKER_SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("worker_sessions")
+# One connection of its own for LISTEN/NOTIFY (bot.signals), outside the request pool.
+SIGNALS_ENGINE = web.AppKey("signals_engine", AsyncEngine)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 ADAPTERS: web.AppKey[dict[str, ChannelAdapter]] = web.AppKey("adapters")
 NLU: web.AppKey[NluBackend] = web.AppKey("nlu")

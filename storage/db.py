@@ -19,15 +19,26 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """Create the async engine with the settings each backend needs to be safe under load."""
+def create_engine(
+    url: str, *, pool_size: int = 10, pool_timeout: float = 30.0, name: str = "siaga"
+) -> AsyncEngine:
+    """Create the async engine with the settings each backend needs to be safe under load.
+
+    ``hide_parameters``: an error's text never carries the statement's values (message texts,
+    phone numbers), so no log can (``bot.logs``, issue 10).
+    """
     if url.startswith("sqlite"):
         # One connection: SQLite has a single writer anyway, and several connections racing for
         # its lock end in SQLite's busy handler sleeping for up to 100 ms per retry (measured:
         # seconds of latency at 50 messages/s). Queueing for the one connection in asyncio is
         # fair and immediate. Sessions must therefore never be nested.
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            connect_args={"timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            hide_parameters=True,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -45,9 +56,19 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # No pool_pre_ping: it costs a round trip per checkout (a third of a webhook acknowledgement's
     # CPU, measured). A connection that died with the server fails its one request (the provider
     # retries it), and SQLAlchemy then invalidates the whole pool; pool_recycle bounds the age of
-    # connections that middleboxes might silently drop.
+    # connections that middleboxes might silently drop. No overflow: a process never holds more
+    # than its pools, so N processes cannot exhaust PostgreSQL's connection limit together (a
+    # stalled database made each process open about 76 before, issue 10); a request waits for a
+    # free connection instead, which under load costs less than opening a new one.
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size // 2, pool_recycle=1800
+        url,
+        # Each pool names itself in pg_stat_activity, so an operator sees who holds what.
+        connect_args={"server_settings": {"application_name": name}},
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=pool_timeout,
+        pool_recycle=1800,
+        hide_parameters=True,
     )
 
 

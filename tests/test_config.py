@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.config import ConfigError, Secret, Settings
+from bot.config import ConfigError, Secret, Settings, markdown_table
 
 
 def test_defaults_run_on_sqlite_without_any_setting() -> None:
@@ -58,3 +60,9 @@ def test_split_roles_need_postgresql() -> None:
         {"SIAGA_ROLE": "web", "SIAGA_DATABASE_URL": "postgresql+asyncpg://127.0.0.1/test"}
     )
     assert settings.role == "web"
+
+
+def test_the_readme_lists_every_setting_as_siaga_config_prints_it() -> None:
+    """The README's table is ``siaga config --markdown``: a new setting cannot go undocumented."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert markdown_table() in readme
