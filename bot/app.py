@@ -21,7 +21,8 @@ from bot.channels.base import ChannelAdapter
 from bot.channels.registry import build_adapters
 from bot.config import Settings
 from bot.console import setup_console
-from bot.dispatcher import Dispatcher, TextHooks
+from bot.dispatcher import Dispatcher
+from bot.effects import TextHooks
 from bot.keys import (
     ADAPTERS,
     DISPATCHER,
@@ -184,18 +185,14 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         app[HTTP] = session
         adapters: dict[str, ChannelAdapter] = build_adapters(settings, session)
         for adapter in adapters.values():
-            start = getattr(adapter, "start", None)
-            if start is not None:
-                await start()
+            await adapter.start()
         app[ADAPTERS] = adapters
         yield
         for adapter in adapters.values():
-            close = getattr(adapter, "close", None)
-            if close is not None:
-                try:
-                    await close()
-                except Exception:
-                    log.exception("closing channel %s failed", adapter.name)
+            try:
+                await adapter.close()
+            except Exception:
+                log.exception("closing channel %s failed", adapter.name)
         await session.close()
 
     async def nlu(app: web.Application) -> AsyncIterator[None]:

@@ -95,7 +95,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command tree (each package registers its own subcommands)."""
-    from bot.channels.cli import register as register_telegram
+    from bot.channels.telegram_cli import register as register_telegram
     from knowledge.cli import register as register_knowledge
     from nlu.cli import register as register_nlu
 

@@ -358,9 +358,8 @@ class Settings:
 
     def secret_values(self) -> list[str]:
         """Every secret that is set: the log formatter replaces them with ``***`` (bot.logs)."""
-        return [
-            value.get() for f in fields(self) if isinstance(value := getattr(self, f.name), Secret)
-        ]
+        values = (getattr(self, f.name) for f in fields(self))
+        return [value.get() for value in values if isinstance(value, Secret) and value]
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,7 +7,8 @@ Everything a batch does — the inbound messages, the new states, the replies (o
 effects — commits together or not at all, so a crash at any point leaves its events pending, and
 a pump (here or in another instance) takes them again.
 
-Safety first: if the flows or the database fail for a message, a fallback path still files the
+Scheduling is all this module does: what a turn leaves behind (effects, log rows, replies) is
+written by ``bot.effects``, and when a turn fails ``bot.effects.SafetyNet`` still files the
 message in a case for the command centre and tells the person a human will read it.
 """
 
@@ -18,59 +19,34 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelAdapter, MessageIn
 from bot.config import Settings
-from bot.events import location_to_json, media_to_json, message_from_json
-from flows.types import (
-    ConversationState,
-    Effect,
-    FlowDeps,
-    LookupCase,
-    MediaRef,
-    OpenCase,
-    RecordConsent,
-    Reply,
-    RequestHandoff,
-    TurnResult,
-    UpdateCase,
-    UserTurn,
+from bot.effects import (
+    SafetyNet,
+    TextHooks,
+    Turned,
+    alert,
+    apply_effects,
+    log_inbound,
+    queue_replies,
 )
-from nlu.types import NluBackend, ParseResult, Urgency
-from storage import cases, conversations, inbox, outbox
-from storage.models import Case, Contact, Conversation, utcnow
+from bot.inbox_codec import message_from_json
+from flows.types import ConversationState, FlowDeps, MediaRef, TurnResult, UserTurn
+from nlu.types import NluBackend, ParseResult
+from storage import cases, conversations, inbox
+from storage.models import Contact
 
 log = logging.getLogger("bot.dispatcher")
-log_safety = logging.getLogger("bot.dispatcher.safety")
-
-# An event whose fallback keeps failing (every ~inbox_recover_seconds/2) is parked after this many
-# tries, so one poison event cannot retry forever; it stays in the inbox with its last error.
-MAX_EVENT_ATTEMPTS = 20
 # After a partial batch, wait this long before the next one. Under load this multiplies the batch
 # size (fewer statements per message, measured); when idle it adds at most this much latency.
 BATCH_WINDOW_SECONDS = 0.02
 
-FallbackOutcome = Literal["handled", "elsewhere", "failed"]
 TurnFn = Callable[[UserTurn, ConversationState, FlowDeps], TurnResult]
 MediaFetcher = Callable[[ChannelAdapter, tuple[MediaRef, ...]], Awaitable[tuple[MediaRef, ...]]]
-
-
-@dataclass
-class TextHooks:
-    """User-facing texts the dispatcher itself needs; they live in ``flows`` (one catalogue)."""
-
-    safety_fallback: Callable[[str | None], Reply]
-    case_status: Callable[[Any, str | None], Reply]
-
-
-@dataclass
-class _Applied:
-    opened_critical: list[Case] = field(default_factory=list)
-    extra_replies: list[Reply] = field(default_factory=list)
 
 
 @dataclass
@@ -80,36 +56,6 @@ class _Prepared:
     pending: inbox.Pending
     msg: MessageIn
     parse: ParseResult
-
-
-@dataclass
-class _Inbound:
-    """The message-log row of an inbound message, written with its batch's other rows.
-
-    Mutable until then: an effect that opens a case files the message in it (``case_id``).
-    """
-
-    row: dict[str, Any]
-
-    @property
-    def case_id(self) -> int | None:
-        value = self.row["case_id"]
-        return int(value) if value is not None else None
-
-    @case_id.setter
-    def case_id(self, value: int | None) -> None:
-        self.row["case_id"] = value
-
-
-@dataclass
-class _Turned:
-    """What one turn of a batch produced, waiting for the batch's writes."""
-
-    conversation: Conversation
-    contact: Contact
-    inbound: _Inbound
-    replies: tuple[Reply, ...]
-    source_prefix: str
 
 
 class Dispatcher:
@@ -157,6 +103,9 @@ class Dispatcher:
         self._after_commit = after_commit
         self._on_done = on_done
         self._batch_size = batch_size
+        self._safety = SafetyNet(
+            sessions=sessions, settings=settings, nlu=nlu, deps=deps, texts=texts
+        )
         self._limit = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()  # event ids a pump or a single task is handling
@@ -272,7 +221,7 @@ class Dispatcher:
             handled = await self._process(pending)
         except Exception as exc:
             log.exception("event %d failed; running the safety fallback", pending.id)
-            outcome = await self._fallback(pending, exc)
+            outcome = await self._safety.file(pending, exc)
             if outcome == "handled":
                 handled = [pending.id]
             elif outcome == "failed":
@@ -323,7 +272,7 @@ class Dispatcher:
         open_cases = await cases.open_for_conversations(
             session, [c.id for c in by_contact.values()]
         )
-        turned: list[_Turned] = []
+        turned: list[Turned] = []
         for prepared in batch:
             pending, msg, parse = prepared.pending, prepared.msg, prepared.parse
             contact = contacts[(pending.channel, pending.conversation_key)]
@@ -350,15 +299,22 @@ class Dispatcher:
             )
             result = self._run_turn(turn, conversations.state_of(conversation), self._deps)
             open_case = open_cases.get(conversation.id)
-            inbound = _log_inbound(conversation, msg, parse, pending.received_at, open_case)
-            applied = await self._apply_effects(
-                session, result.effects, contact, conversation, inbound, parse
+            inbound = log_inbound(conversation, msg, parse, pending.received_at, open_case)
+            applied = await apply_effects(
+                session,
+                result.effects,
+                contact=contact,
+                conversation=conversation,
+                inbound=inbound,
+                parse=parse,
+                deps=self._deps,
+                texts=self._texts,
             )
             conversations.save_state(conversation, result.new_state)
             replies = (*result.replies, *applied.extra_replies)
-            turned.append(_Turned(conversation, contact, inbound, replies, f"{pending.id}:"))
+            turned.append(Turned(conversation, contact, inbound, replies, f"{pending.id}:"))
             for case in applied.opened_critical:
-                self._alert(session, case)
+                alert(session, self._settings, case)
             log.info(
                 "event=%d channel=%s intent=%s urgency=%s replies=%d effects=%d",
                 pending.id,
@@ -368,286 +324,11 @@ class Dispatcher:
                 len(replies),
                 len(result.effects),
             )
-        await _queue_replies(session, turned)
+        await queue_replies(session, turned)
         handled = [p.pending.id for p in batch]
         await inbox.mark_done_many(session, handled)
         return handled
 
-    async def _apply_effects(
-        self,
-        session: AsyncSession,
-        effects: tuple[Effect, ...],
-        contact: Contact,
-        conversation: Conversation,
-        inbound: _Inbound,
-        parse: ParseResult,
-    ) -> _Applied:
-        applied = _Applied()
-        for effect in effects:
-            if isinstance(effect, RecordConsent):
-                contact.consent_given = effect.granted
-                contact.consent_at = utcnow()
-                contact.consent_version = effect.text_version
-                cases.audit(
-                    session,
-                    "consent_recorded",
-                    detail={
-                        "contact_id": contact.id,
-                        "granted": effect.granted,
-                        "text_version": effect.text_version,
-                    },
-                )
-            elif isinstance(effect, OpenCase):
-                case = await cases.open_case(
-                    session,
-                    reference=effect.reference,
-                    contact_id=contact.id,
-                    conversation_id=conversation.id,
-                    channel=contact.channel,
-                    intent=effect.intent,
-                    urgency=effect.urgency.at_least(parse.urgency),
-                    urgency_reasons=effect.urgency_reasons or parse.urgency_reasons,
-                    reporter=effect.reporter,
-                    fields=effect.fields,
-                    pin=effect.pin,
-                )
-                inbound.case_id = case.id
-                if case.urgency == Urgency.CRITICAL:
-                    applied.opened_critical.append(case)
-            elif isinstance(effect, UpdateCase):
-                case_or_none = await cases.by_reference(session, effect.reference)
-                if case_or_none is None:
-                    log.warning("UpdateCase for an unknown reference; ignored")
-                    continue
-                was_critical = case_or_none.urgency == Urgency.CRITICAL
-                await cases.update_case(
-                    session,
-                    case_or_none,
-                    fields=effect.fields,
-                    intent=effect.intent,
-                    urgency=effect.urgency,
-                    reasons=parse.urgency_reasons,
-                    submitted=effect.submitted,
-                )
-                inbound.case_id = inbound.case_id or case_or_none.id
-                if not was_critical and case_or_none.urgency == Urgency.CRITICAL:
-                    applied.opened_critical.append(case_or_none)
-            elif isinstance(effect, RequestHandoff):
-                case_or_none = (
-                    await cases.by_reference(session, effect.reference)
-                    if effect.reference
-                    else await cases.current_open_case(session, conversation.id)
-                )
-                if case_or_none is None:
-                    case_or_none = await cases.open_case(
-                        session,
-                        reference=self._deps.new_reference(),
-                        contact_id=contact.id,
-                        conversation_id=conversation.id,
-                        channel=contact.channel,
-                        intent=parse.intent.name if parse.kind == "complaint" else "handoff.human",
-                        urgency=effect.urgency.at_least(parse.urgency),
-                        urgency_reasons=(f"handoff:{effect.reason}", *parse.urgency_reasons),
-                        handoff=True,
-                    )
-                    if case_or_none.urgency == Urgency.CRITICAL:
-                        applied.opened_critical.append(case_or_none)
-                else:
-                    case_or_none.handoff_requested = True
-                    if cases.raise_urgency(case_or_none, effect.urgency, (effect.reason,)) and (
-                        case_or_none.urgency == Urgency.CRITICAL
-                    ):
-                        applied.opened_critical.append(case_or_none)
-                    cases.audit(
-                        session,
-                        "handoff_requested",
-                        case_id=case_or_none.id,
-                        detail={"reason": effect.reason},
-                    )
-                inbound.case_id = inbound.case_id or case_or_none.id
-            elif isinstance(effect, LookupCase):
-                summary = await cases.lookup_with_pin(session, effect.reference, effect.pin)
-                applied.extra_replies.append(
-                    self._texts.case_status(summary, conversation.language)
-                )
-        return applied
-
-    def _alert(self, session: AsyncSession, case: Case) -> None:
-        """Tell the on-duty rapid-response team, through the same outbox (no personal data)."""
-        log_safety.warning("critical case opened ref=%s intent=%s", case.reference, case.intent)
-        chat_id = self._settings.alert_telegram_chat_id
-        if not chat_id:
-            return
-        link = f"{self._settings.public_url}/console/cases/{case.reference}"
-        reasons = ", ".join((case.urgency_reasons or [])[:3])
-        outbox.enqueue(
-            session,
-            channel="telegram",
-            recipient=chat_id,
-            text=(
-                f"🚨 CRITICAL {case.reference}\n{case.intent} · {case.country or '?'} · "
-                f"{case.channel}\n{reasons}\n{link}"
-            ),
-            origin="alert",
-        )
-
-    async def _fallback(self, event: inbox.Pending, error: Exception) -> FallbackOutcome:
-        """File the message in a case and reassure the sender, without the flows.
-
-        It must not fail on content: if storing the message as it is fails, it is stored a
-        second time without its content (the case and the reassurance matter more than the
-        text, which stays in the inbox row). Returns ``handled``; ``elsewhere`` when the event
-        was done meanwhile or another instance holds it; ``failed`` when even this failed (the
-        database is down): the event stays pending.
-        """
-        try:
-            msg = message_from_json(event.event)
-            parse = await self._nlu.parse(msg.text)
-        except Exception:
-            log_safety.exception("event %d: NLU unusable in fallback", event.id)
-            msg, parse = _content_free(event), None
-        try:
-            try:
-                return await self._file_in_case(event, msg, parse, error)
-            except Exception:
-                log_safety.exception(
-                    "event %d: fallback could not store the message; storing it without content",
-                    event.id,
-                )
-                return await self._file_in_case(event, _content_free(event), parse, error)
-        except Exception as exc:
-            give_up = event.attempts + 1 >= MAX_EVENT_ATTEMPTS
-            log_safety.exception(
-                "event %d: fallback failed too; %s",
-                event.id,
-                "parked as failed, needs an engineer" if give_up else "left pending",
-            )
-            with contextlib.suppress(Exception):
-                async with self._sessions() as session, session.begin():
-                    await inbox.record_failure(
-                        session, event.id, type(exc).__name__, give_up=give_up
-                    )
-            return "failed"
-
-    async def _file_in_case(
-        self, event: inbox.Pending, msg: MessageIn, parse: ParseResult | None, error: Exception
-    ) -> FallbackOutcome:
-        async with self._sessions() as session, session.begin():
-            if not await inbox.lock_pending(session, (event.id,)):
-                return "elsewhere"  # done meanwhile, or another instance is on it
-            contact = await conversations.get_or_create_contact(
-                session, event.channel, event.conversation_key
-            )
-            conversation = await conversations.lock_conversation(session, contact)
-            case = await cases.current_open_case(session, conversation.id)
-            urgency = Urgency.NORMAL if parse is None else parse.urgency.at_least(Urgency.NORMAL)
-            if case is None:
-                case = await cases.open_case(
-                    session,
-                    reference=self._deps.new_reference(),
-                    contact_id=contact.id,
-                    conversation_id=conversation.id,
-                    channel=event.channel,
-                    intent=parse.intent.name
-                    if parse and parse.kind == "complaint"
-                    else "complaint.other",
-                    urgency=urgency,
-                    urgency_reasons=("fallback:processing_error",),
-                    handoff=True,
-                )
-                if case.urgency == Urgency.CRITICAL:
-                    self._alert(session, case)
-            else:
-                cases.raise_urgency(case, urgency, ("fallback:processing_error",))
-            inbound = _log_inbound(conversation, msg, parse, event.received_at, case)
-            reassure = (self._texts.safety_fallback(conversation.language),)
-            await _queue_replies(
-                session, [_Turned(conversation, contact, inbound, reassure, f"{event.id}:")]
-            )
-            await inbox.mark_done(session, event.id, error=type(error).__name__)
-        log_safety.warning(
-            "event %d handled by the fallback into case %s", event.id, case.reference
-        )
-        return "handled"
-
-
-def _content_free(event: inbox.Pending) -> MessageIn:
-    """The event as a message without any of its content (kept in the inbox row)."""
-    return MessageIn(
-        dedup_key=str(event.event.get("dedup_key") or event.id),
-        conversation_key=event.conversation_key,
-        external_id="",
-        text="[message content could not be stored; see the inbox event]",
-    )
-
 
 def _replace_media(msg: MessageIn, media: tuple[MediaRef, ...]) -> MessageIn:
     return dataclasses.replace(msg, media=media)
-
-
-def _log_inbound(
-    conversation: Conversation,
-    msg: MessageIn,
-    parse: ParseResult | None,
-    received_at: Any,
-    case: Case | None,
-) -> _Inbound:
-    conversation.last_message_at = received_at
-    return _Inbound(
-        conversations.message_row(
-            conversation.id,
-            direction="in",
-            origin="user",
-            text=msg.text,
-            created_at=received_at,
-            channel_message_id=msg.external_id,
-            payload=msg.payload,
-            media=media_to_json(msg.media) or None,
-            location=location_to_json(msg.location),
-            nlu=parse.to_dict() if parse else None,
-            case_id=case.id if case else None,
-        )
-    )
-
-
-async def _queue_replies(session: AsyncSession, turned: list[_Turned]) -> None:
-    """Write the turns' messages and replies: outbox and message log in the same transaction.
-
-    Two statements for the whole batch: the outbox rows (their ids come back in order), then
-    every log row, inbound before outbound, each reply pointing at its outbox row (the console
-    shows its delivery status).
-    """
-    queued: list[tuple[_Turned, dict[str, Any]]] = []
-    for turn in turned:
-        for index, reply in enumerate(turn.replies):
-            queued.append(
-                (
-                    turn,
-                    outbox.outbox_row(
-                        channel=turn.contact.channel,
-                        recipient=turn.contact.channel_user_id,
-                        text=reply.text,
-                        buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
-                        conversation_id=turn.conversation.id,
-                        source_key=f"{turn.source_prefix}{index}",
-                    ),
-                )
-            )
-    outbox_ids = await outbox.enqueue_many(session, [row for _turn, row in queued])
-    now = utcnow()
-    log_rows = [turn.inbound.row for turn in turned]
-    for (turn, row), outbox_id in zip(queued, outbox_ids, strict=True):
-        log_rows.append(
-            conversations.message_row(
-                turn.conversation.id,
-                direction="out",
-                origin="bot",
-                text=row["text"],
-                created_at=now,
-                buttons=row["buttons"] or None,
-                case_id=turn.inbound.case_id,
-                outbox_id=outbox_id,
-            )
-        )
-        turn.conversation.last_message_at = now
-    await conversations.log_messages(session, log_rows)

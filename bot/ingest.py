@@ -17,14 +17,14 @@ from bot.channels.base import (
     AnomalousPayload,
     ChannelAdapter,
     Ignored,
-    InboundEvent,
     InvalidSignature,
     MessageIn,
+    ProviderEvent,
     RawRequest,
     StatusUpdate,
     UserBlocked,
 )
-from bot.events import message_to_json
+from bot.inbox_codec import message_to_json
 from bot.keys import ENGINE, SESSIONS, SIGNALS
 from bot.textclean import clean
 from storage import conversations, inbox, outbox
@@ -53,7 +53,7 @@ async def ingest(app: web.Application, adapter: ChannelAdapter, raw: RawRequest)
 
 
 async def store_events(
-    app: web.Application, channel: str, events: Sequence[InboundEvent]
+    app: web.Application, channel: str, events: Sequence[ProviderEvent]
 ) -> list[int | None]:
     """Store events in one transaction, then wake the dispatchers (here or in other processes).
 
@@ -102,7 +102,7 @@ async def _claim_message(
 
 
 async def _store_in_transaction(
-    app: web.Application, channel: str, events: Sequence[InboundEvent]
+    app: web.Application, channel: str, events: Sequence[ProviderEvent]
 ) -> list[int | None]:
     """Several events, receipts or blocks: all of them in one transaction."""
     ids: list[int | None] = []

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.channels.base import MediaError, MediaSource
+from bot.channels.base import ChannelAdapter, MediaError
 from flows.types import MediaRef
 
 log = logging.getLogger("bot.media")
@@ -111,24 +111,19 @@ class MediaStore:
 
 
 async def fetch_and_store(
-    adapter: MediaSource | object, store: MediaStore, refs: Sequence[MediaRef]
+    adapter: ChannelAdapter, store: MediaStore, refs: Sequence[MediaRef]
 ) -> tuple[MediaRef, ...]:
     """Download each ref through ``adapter`` and store it; never raises.
 
-    ``adapter`` is any channel adapter; one without ``download`` (the webchat) yields empty refs.
     Returns the refs with ``url`` replaced by the storage key (and the MIME type the provider
     reported when the message did not say). A ref that could not be fetched or stored keeps its
     kind and caption with ``url=""`` and ``mime_type=None``, so a media-only message still reaches
     the flows and the operator sees that an attachment was lost.
     """
     out: list[MediaRef] = []
-    download = getattr(adapter, "download", None)
     for ref in refs:
-        if download is None:
-            out.append(replace(ref, url="", mime_type=None))
-            continue
         try:
-            data, mime = await download(ref, store.max_bytes)
+            data, mime = await adapter.download(ref, store.max_bytes)
             key = await store.save(data, mime or ref.mime_type)
         except MediaError as exc:
             log.warning("media %s not stored: %s", ref.kind, exc.reason)

@@ -24,8 +24,6 @@ from storage.models import Conversation, utcnow
 
 log = logging.getLogger("bot.sender")
 
-WHATSAPP_WINDOW = timedelta(hours=24)
-WINDOWED_CHANNELS = frozenset({"twilio", "whatsapp"})
 # A claimed row's lease. The sender renews the leases of everything it holds every
 # LEASE_RENEW_SECONDS, so a lease runs out only when its sender is gone (a crash); rows left by a
 # crashed sender are due again within LEASE plus one RELEASE_CHECK_SECONDS.
@@ -163,7 +161,8 @@ class Sender:
             recipient=due.recipient,
             text=due.text,
             buttons=tuple(Button(b["title"], b["payload"]) for b in due.buttons),
-            within_window=_within_window(due),
+            within_window=due.conversation_id is None
+            or adapter.within_window(due.last_inbound_at, utcnow()),
             language=due.language,
         )
         try:
@@ -236,11 +235,3 @@ class Sender:
             status,
             reason,
         )
-
-
-def _within_window(due: outbox.Due) -> bool:
-    """WhatsApp allows free text only within 24 hours of the user's last message."""
-    if due.channel not in WINDOWED_CHANNELS or due.conversation_id is None:
-        return True
-    last = due.last_inbound_at
-    return last is not None and utcnow() - last < WHATSAPP_WINDOW

@@ -1,37 +1,58 @@
 """Provider webhook routes: thin HTTP glue in front of ``bot.ingest.ingest``.
 
-Each route only rebuilds the request as a :class:`RawRequest` and hands it to the ingest with its
-channel's adapter. The URL is rebuilt from ``SIAGA_PUBLIC_URL`` plus the raw path (query included),
-never from ``request.url``: behind a TLS-terminating proxy or tunnel the latter is the internal
-address and every Twilio signature would fail (``channels.md`` §3.3).
+The routes are the ones each adapter declares (``ChannelAdapter.routes``), for every channel in
+``bot.channels.registry``: a channel without credentials still has its routes, which answer 404
+naming what is missing. Each route only rebuilds the request as a :class:`RawRequest`. The URL is
+rebuilt from ``SIAGA_PUBLIC_URL`` plus the raw path (query included), never from
+``request.url``: behind a TLS-terminating proxy or tunnel the latter is the internal address and
+every Twilio signature would fail (docs/wire-protocols.md §3.3).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot import ingest
-from bot.channels.base import ChannelAdapter, RawRequest
-from bot.channels.meta_whatsapp import MetaWhatsAppAdapter
+from bot.channels.base import ChannelAdapter, RawRequest, Route
+from bot.channels.registry import CHANNELS
 from bot.keys import ADAPTERS, SETTINGS
 
 log = logging.getLogger("bot.webhooks")
 
-ROUTES = {
-    "/webhooks/telegram": "telegram",
-    "/webhooks/twilio": "twilio",
-    "/webhooks/twilio/status": "twilio",
-    "/webhooks/whatsapp": "whatsapp",
-}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def setup_webhooks(app: web.Application) -> None:
-    """Add the provider routes to ``app`` (which must carry ``SETTINGS`` and ``ADAPTERS``)."""
-    for path in ROUTES:
-        app.router.add_post(path, _post)
-    app.router.add_get("/webhooks/whatsapp", _whatsapp_handshake)
+    """Add every channel's routes to ``app`` (which must carry ``SETTINGS`` and ``ADAPTERS``)."""
+    for name, channel in CHANNELS.items():
+        for route in channel.adapter.routes:
+            app.router.add_route(route.method, route.path, _handler(name, route))
+
+
+def _handler(channel: str, route: Route) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        adapter = _adapter(request, channel)
+        raw = RawRequest(
+            method=request.method,
+            url=request.app[SETTINGS].public_url.rstrip("/") + request.raw_path,
+            path=request.path,
+            headers=request.headers,
+            body=await request.read() if route.ingest else b"",
+            query=dict(request.query),
+        )
+        if route.ingest:
+            return await ingest.ingest(request.app, adapter, raw)
+        ack = adapter.answer(raw)
+        if ack.status >= 400:
+            log.warning(
+                "channel=%s %s %s refused (%d)", channel, route.method, route.path, ack.status
+            )
+        return web.Response(status=ack.status, body=ack.body, content_type=ack.content_type)
+
+    return handle
 
 
 def _adapter(request: web.Request, channel: str) -> ChannelAdapter:
@@ -43,29 +64,3 @@ def _adapter(request: web.Request, channel: str) -> ChannelAdapter:
             content_type="application/json",
         )
     return adapter
-
-
-async def _post(request: web.Request) -> web.StreamResponse:
-    channel = ROUTES[request.path.rstrip("/") or request.path]
-    adapter = _adapter(request, channel)
-    settings = request.app[SETTINGS]
-    raw = RawRequest(
-        method=request.method,
-        url=settings.public_url.rstrip("/") + request.raw_path,
-        path=request.path,
-        headers=request.headers,
-        body=await request.read(),
-        query=dict(request.query),
-    )
-    return await ingest.ingest(request.app, adapter, raw)
-
-
-async def _whatsapp_handshake(request: web.Request) -> web.StreamResponse:
-    """Meta's GET verification: 200 with ``hub.challenge`` as plain text, or 403 (§4.1)."""
-    adapter = _adapter(request, "whatsapp")
-    if not isinstance(adapter, MetaWhatsAppAdapter):
-        raise web.HTTPNotFound(text="no verification handshake for this adapter")
-    ack = adapter.handshake(request.query)
-    if ack.status != 200:
-        log.warning("whatsapp verification handshake refused")
-    return web.Response(status=ack.status, body=ack.body, content_type=ack.content_type)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flows import states
 from flows.texts import t
 from flows.types import Button, ConversationState, Effect, FlowDeps, Reply, TurnResult, UserTurn
 
 # Keys of state.data that survive moving from one flow to another.
-CARRY_KEYS: tuple[str, ...] = ("lang_chosen", "last_ref", "last_pin", "paused")
+CARRY_KEYS: tuple[str, ...] = states.CARRIED
 
 _WORDS_RE = re.compile(r"[^\w\s]+")
 
@@ -85,7 +86,7 @@ def resolve_payload(turn: UserTurn, state: ConversationState) -> str | None:
     """The button the user chose: the payload, a typed title, or the option's number."""
     if turn.payload:
         return turn.payload
-    offered = state.data.get("_buttons") or []
+    offered = state.data.get(states.BUTTONS) or []
     text = turn.text.strip()
     if not offered or not text:
         return None
@@ -136,12 +137,12 @@ def finish(
     new_data: dict[str, Any] = carried(ctx.data)
     if data:
         new_data.update(data)
-    new_data["updated_at"] = ctx.now().isoformat()
+    new_data[states.UPDATED_AT] = ctx.now().isoformat()
     last_buttons = replies[-1].buttons if replies else ()
     if last_buttons:
-        new_data["_buttons"] = [[b.title, b.payload] for b in last_buttons]
+        new_data[states.BUTTONS] = [[b.title, b.payload] for b in last_buttons]
     else:
-        new_data.pop("_buttons", None)
+        new_data.pop(states.BUTTONS, None)
     return TurnResult(
         replies=tuple(replies),
         new_state=ConversationState(name=name, data=new_data, language=language or ctx.lang),

@@ -8,17 +8,18 @@ presented as certain. When no article fits, the bot says so and offers a person.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from flows import states
 from flows.common import Ctx, btn, finish
 from flows.safety import country_code
 from flows.texts import TOPIC_LABELS, label, t
 from flows.types import Button, Reply, TurnResult
+from knowledge.retriever import Passage
 
 MAX_SOURCES_SHOWN = 2
 
 
-def render_passage(p: Any, lang: str) -> str:
+def render_passage(p: Passage, lang: str) -> str:
     """An article as one chat message: title, body, caveat, sources."""
     parts = [f"*{p.title}*", p.text]
     if p.needs_review:
@@ -28,7 +29,7 @@ def render_passage(p: Any, lang: str) -> str:
     return "\n\n".join(parts)
 
 
-def _follow_ups(ctx: Ctx, shown: Any, others: Sequence[Any]) -> tuple[Button, ...]:
+def _follow_ups(ctx: Ctx, shown: Passage, others: Sequence[Passage]) -> tuple[Button, ...]:
     buttons = [
         Button(o.title, f"faq:{o.article_id}") for o in others if o.article_id != shown.article_id
     ]
@@ -54,7 +55,7 @@ def answer(ctx: Ctx, *, intent: str | None, query: str | None = None) -> TurnRes
                 btn("btn.menu", "menu", ctx.lang),
             ),
         )
-        return finish(ctx, [reply], "idle", {})
+        return finish(ctx, [reply], states.IDLE, {})
     best = passages[0]
     replies = [Reply(render_passage(best, ctx.lang), _follow_ups(ctx, best, passages[1:]))]
     if intent == "faq.contact":
@@ -62,14 +63,13 @@ def answer(ctx: Ctx, *, intent: str | None, query: str | None = None) -> TurnRes
         if extra is not None:
             # The numbers go first: someone asking for a mission's number may need it now.
             replies.insert(0, extra)
-    return finish(ctx, replies, "idle", {"last_article": best.article_id})
+    return finish(ctx, replies, states.IDLE, {states.LAST_ARTICLE: best.article_id})
 
 
 def country_contacts(ctx: Ctx) -> Reply | None:
     """The directory's contacts for the country the question names, if any."""
-    directory = getattr(ctx.deps.retriever, "directory", None)
     code = country_code(ctx)
-    country = directory.countries.get(code) if directory is not None and code else None
+    country = ctx.deps.retriever.directory.countries.get(code) if code else None
     if country is None:
         return None
     lines = [f"*{country.name(ctx.lang)}*"]
@@ -83,15 +83,14 @@ def country_contacts(ctx: Ctx) -> Reply | None:
 
 def show_article(ctx: Ctx, article_id: str) -> TurnResult:
     """Show one article chosen from a follow-up menu."""
-    getter = getattr(ctx.deps.retriever, "get", None)
-    passage = getter(article_id, lang=ctx.lang) if getter is not None else None
+    passage = ctx.deps.retriever.get(article_id, lang=ctx.lang)
     if passage is None:
         return answer(ctx, intent=None)
     related = list(
         ctx.deps.retriever.search(passage.title, lang=ctx.lang, intent=passage.intents[0], k=3)
     )
     reply = Reply(render_passage(passage, ctx.lang), _follow_ups(ctx, passage, related))
-    return finish(ctx, [reply], "idle", {"last_article": passage.article_id})
+    return finish(ctx, [reply], states.IDLE, {states.LAST_ARTICLE: passage.article_id})
 
 
 def topics(ctx: Ctx) -> TurnResult:
@@ -99,7 +98,7 @@ def topics(ctx: Ctx) -> TurnResult:
     buttons = tuple(
         Button(label(TOPIC_LABELS, intent, ctx.lang), f"topic:{intent}") for intent in TOPIC_LABELS
     )
-    return finish(ctx, [Reply(t("faq_topics", ctx.lang), buttons)], "idle", {})
+    return finish(ctx, [Reply(t("faq_topics", ctx.lang), buttons)], states.IDLE, {})
 
 
 def topic(ctx: Ctx, intent: str) -> TurnResult:

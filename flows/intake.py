@@ -11,13 +11,17 @@ reaches an officer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flows import states
 from flows.common import CANCEL, DONE, NO, SKIP, UNSURE, YES, Ctx, btn, finish, main_menu
 from flows.safety import complaint_intent, country_code, emergency_lines
 from flows.texts import CATEGORY_LABELS, CONSENT_VERSION, NATIONAL_LINES, label, t
 from flows.types import Button, Effect, OpenCase, RecordConsent, Reply, TurnResult, UpdateCase
+from knowledge.directory import Directory
 from nlu.types import Urgency
 
 # The order of the questions. "contact_time" is only asked when contacting is not simply safe.
@@ -56,8 +60,8 @@ CATEGORY_CHOICES: tuple[str, ...] = (
 COUNTRY_CHOICES: tuple[str, ...] = ("MY", "TW", "HK", "SA", "SG", "KR", "JP")
 
 
-def _directory(ctx: Ctx) -> Any:
-    return getattr(ctx.deps.retriever, "directory", None)
+def _directory(ctx: Ctx) -> Directory:
+    return ctx.deps.retriever.directory
 
 
 def _skip_cancel(lang: str) -> tuple[Button, ...]:
@@ -65,13 +69,13 @@ def _skip_cancel(lang: str) -> tuple[Button, ...]:
 
 
 def _who(data: Any) -> str:
-    return "self" if (data.get("fields") or {}).get("reporter", "self") == "self" else "other"
+    return "self" if (data.get(states.FIELDS) or {}).get("reporter", "self") == "self" else "other"
 
 
-def question(step: str, data: Any, lang: str, directory: Any = None) -> Reply:
+def question(step: str, data: Any, lang: str, directory: Directory | None = None) -> Reply:
     """The question (and its buttons) for ``step``."""
     who = _who(data)
-    fields = data.get("fields") or {}
+    fields = data.get(states.FIELDS) or {}
     if step == "reporter":
         return Reply(
             t("q.reporter", lang),
@@ -86,7 +90,9 @@ def question(step: str, data: Any, lang: str, directory: Any = None) -> Reply:
     if step in ("name", "country", "documented", "safe_contact"):
         text = t(f"q.{step}.{who}", lang)
     elif step == "category":
-        text = t("q.category", lang, label=label(CATEGORY_LABELS, data.get("intent", ""), lang))
+        text = t(
+            "q.category", lang, label=label(CATEGORY_LABELS, data.get(states.INTENT, ""), lang)
+        )
     else:
         text = t(f"q.{step}", lang)
     buttons: tuple[Button, ...]
@@ -125,7 +131,7 @@ def question(step: str, data: Any, lang: str, directory: Any = None) -> Reply:
     return Reply(text, buttons)
 
 
-def _value_label(key: str, value: Any, lang: str, directory: Any) -> str:
+def _value_label(key: str, value: Any, lang: str, directory: Directory | None) -> str:
     if key == "reporter":
         return t(f"v.{value}", lang)
     if key in ("documented", "safe_contact") and value in ("yes", "no", "unsure", "times"):
@@ -143,10 +149,10 @@ def _value_label(key: str, value: Any, lang: str, directory: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
-def summary(data: Any, lang: str, directory: Any = None) -> Reply:
+def summary(data: Any, lang: str, directory: Directory | None = None) -> Reply:
     """The summary of the answers, with Send / Cancel."""
-    fields = dict(data.get("fields") or {})
-    fields.setdefault("category", data.get("intent"))
+    fields = dict(data.get(states.FIELDS) or {})
+    fields.setdefault("category", data.get(states.INTENT))
     lines = [
         f"• {t('f.' + key, lang)}: {_value_label(key, fields[key], lang, directory)}"
         for key in STEPS
@@ -154,7 +160,7 @@ def summary(data: Any, lang: str, directory: Any = None) -> Reply:
     ]
     body = "\n".join(lines) or t("summary_empty", lang)
     return Reply(
-        t("summary", lang, ref=data.get("ref", ""), lines=body),
+        t("summary", lang, ref=data.get(states.REF, ""), lines=body),
         (btn("btn.submit", "submit", lang), btn("btn.cancel", "cancel", lang)),
     )
 
@@ -182,8 +188,8 @@ def _ask(
         if step == "summary"
         else question(step, data, ctx.lang, _directory(ctx))
     )
-    data["step"] = step
-    return finish(ctx, [*pre, reply], f"intake:{step}", data, effects)
+    data[states.STEP] = step
+    return finish(ctx, [*pre, reply], states.state(states.INTAKE, step), data, effects)
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -192,17 +198,17 @@ def _ask(
 def start(ctx: Ctx, *, intent: str | None = None) -> TurnResult:
     """Start a report: consent first unless it was recorded earlier for this contact."""
     data: dict[str, Any] = {
-        "intent": intent or complaint_intent(ctx),
-        "urgency": str(ctx.turn.parse.urgency.at_least(Urgency.NORMAL)),
-        "urgency_reasons": list(ctx.turn.parse.urgency_reasons),
-        "first_message": ctx.turn.text if ctx.turn.parse.kind == "complaint" else "",
-        "fields": {},
+        states.INTENT: intent or complaint_intent(ctx),
+        states.URGENCY: str(ctx.turn.parse.urgency.at_least(Urgency.NORMAL)),
+        states.URGENCY_REASONS: list(ctx.turn.parse.urgency_reasons),
+        states.FIRST_MESSAGE: ctx.turn.text if ctx.turn.parse.kind == "complaint" else "",
+        states.FIELDS: {},
     }
     code = country_code(ctx)
     if code:
-        data["fields"]["country"] = code
+        data[states.FIELDS]["country"] = code
     pre: list[Reply] = []
-    if Urgency(data["urgency"]) is Urgency.HIGH:
+    if Urgency(data[states.URGENCY]) is Urgency.HIGH:
         # High urgency (arrest, serious illness, a death...): the numbers come before the form.
         pre.append(Reply(t("urgent_lines", ctx.lang, lines=emergency_lines(ctx, code))))
     if ctx.turn.has_consent:
@@ -215,8 +221,19 @@ def start(ctx: Ctx, *, intent: str | None = None) -> TurnResult:
             btn("btn.consent_no", "consent:no", ctx.lang),
         ),
     )
-    data["step"] = "consent"
-    return finish(ctx, [*pre, consent], "intake:consent", data)
+    data[states.STEP] = "consent"
+    return finish(ctx, [*pre, consent], states.INTAKE_CONSENT, data)
+
+
+def turn(ctx: Ctx) -> TurnResult:
+    """The message while a report is open: the consent answer, or the current question's."""
+    if ctx.state.name == states.INTAKE_CONSENT:
+        return consent_step(ctx)
+    if ctx.state.name != states.INTAKE_RESUME:
+        back = maybe_welcome_back(ctx)
+        if back is not None:
+            return back
+    return step(ctx)
 
 
 def consent_step(ctx: Ctx) -> TurnResult:
@@ -242,7 +259,11 @@ def consent_step(ctx: Ctx) -> TurnResult:
             ),
         )
         return finish(
-            ctx, [reply], "idle", {}, [RecordConsent(granted=False, text_version=CONSENT_VERSION)]
+            ctx,
+            [reply],
+            states.IDLE,
+            {},
+            [RecordConsent(granted=False, text_version=CONSENT_VERSION)],
         )
     return finish(
         ctx,
@@ -255,7 +276,7 @@ def consent_step(ctx: Ctx) -> TurnResult:
                 ),
             )
         ],
-        "intake:consent",
+        states.INTAKE_CONSENT,
         data,
     )
 
@@ -287,163 +308,214 @@ def is_cancel(ctx: Ctx) -> bool:
     return ctx.payload == "cancel" or ctx.text in CANCEL
 
 
+@dataclass
+class _Turn:
+    """One answer being taken: the working data, and what the turn adds to the case."""
+
+    ctx: Ctx
+    step: str
+    data: dict[str, Any]
+    fields: dict[str, Any]
+    effects: list[Effect] = field(default_factory=list)
+    pre: list[Reply] = field(default_factory=list)
+
+    @property
+    def ref(self) -> str | None:
+        """The case the answers go to (opened once we know who reports)."""
+        ref = self.data.get(states.REF)
+        return str(ref) if ref else None
+
+    @property
+    def text(self) -> str:
+        """What the person typed, trimmed."""
+        return self.ctx.turn.text.strip()
+
+
+# An answer handler returns the value to store, or a TurnResult when the turn ends otherwise
+# (the question asked again, the category list, the report sent).
+_Handler = Callable[[_Turn], "Any | TurnResult"]
+
+
+def _reporter(a: _Turn) -> Any:
+    """Who reports: opens the case with what is known so far (then every answer updates it)."""
+    ctx = a.ctx
+    skipped = is_skip(ctx)
+    who = None if skipped else _choice(ctx, "reporter", _REPORTER_WORDS)
+    if who is None and not skipped:
+        return _repeat(ctx, a.step, a.data)
+    a.fields["reporter"] = who or "other"
+    ref = ctx.deps.new_reference()
+    pin = ctx.deps.new_pin()
+    a.data.update({states.REF: ref, states.PIN: pin, states.LAST_REF: ref, states.LAST_PIN: pin})
+    opened: dict[str, Any] = {"first_message": a.data.get(states.FIRST_MESSAGE, "")}
+    opened.update({k: v for k, v in a.fields.items() if k != "reporter"})
+    a.effects.append(
+        OpenCase(
+            reference=ref,
+            intent=str(a.data.get(states.INTENT, "complaint.other")),
+            urgency=Urgency(str(a.data.get(states.URGENCY, "normal"))),
+            urgency_reasons=tuple(a.data.get(states.URGENCY_REASONS) or ()),
+            reporter=a.fields["reporter"],
+            fields=opened,
+            pin=pin,
+        )
+    )
+    return _ask(ctx, _next_step(a.step, a.fields), a.data, a.effects, a.pre)
+
+
+def _summary(a: _Turn) -> Any:
+    ctx = a.ctx
+    if ctx.payload == "submit" or ctx.text in YES or ctx.text in ("kirim", "send"):
+        return submit(ctx, a.data)
+    return _repeat(ctx, a.step, a.data)
+
+
+def _country(a: _Turn) -> Any:
+    directory = a.ctx.deps.retriever.directory
+    code = _choice(a.ctx, "country", {})
+    found = directory.lookup(code or a.text) or directory.find_in_text(a.text)
+    return found.code if found is not None else a.text
+
+
+def _documented(a: _Turn) -> Any:
+    value = _choice(a.ctx, "doc", _YES_NO)
+    if value is None:
+        return _repeat(a.ctx, a.step, a.data)
+    if value in ("no", "unsure"):
+        a.pre.append(Reply(t("undocumented_ok", a.ctx.lang)))
+    return value
+
+
+def _category(a: _Turn) -> Any:
+    ctx = a.ctx
+    picked = _choice(ctx, "cat", {**dict.fromkeys(YES, "ok"), **dict.fromkeys(NO, "change")})
+    if picked == "change":
+        buttons = tuple(
+            Button(label(CATEGORY_LABELS, c, ctx.lang), f"cat:{c}") for c in CATEGORY_CHOICES
+        ) + _skip_cancel(ctx.lang)
+        reply = Reply(t("q.category_choose", ctx.lang), buttons)
+        return finish(ctx, [reply], states.state(states.INTAKE, "category"), a.data)
+    if picked == "ok":
+        value = a.data.get(states.INTENT)
+    elif picked in CATEGORY_LABELS:
+        value = picked
+    else:
+        typed = a.text.lower()
+        match = [c for c in CATEGORY_LABELS if typed in {p.lower() for p in CATEGORY_LABELS[c]}]
+        if not match:
+            return _repeat(ctx, a.step, a.data)
+        value = match[0]
+    if value != a.data.get(states.INTENT) and a.ref:
+        a.effects.append(UpdateCase(reference=a.ref, intent=str(value)))
+    a.data[states.INTENT] = value
+    return value
+
+
+def _media(a: _Turn) -> Any:
+    ctx = a.ctx
+    if not is_skip(ctx) and not (ctx.payload == "done" or ctx.text in DONE) and a.text:
+        # A typed note instead of a file: keep it as a note and move on.
+        a.fields["media_note"] = a.text
+        if a.ref:
+            a.effects.append(UpdateCase(reference=a.ref, fields={"media_note": a.text}))
+    return _KEEP
+
+
+def _location(a: _Turn) -> Any:
+    loc = a.ctx.turn.location
+    if loc is not None:
+        return {"latitude": loc.latitude, "longitude": loc.longitude, "label": loc.label}
+    return a.text
+
+
+def _safe_contact(a: _Turn) -> Any:
+    value = _choice(a.ctx, "contact", {**dict.fromkeys(YES, "yes"), **dict.fromkeys(NO, "no")})
+    if value is None:
+        return _repeat(a.ctx, a.step, a.data)
+    return value
+
+
+def _free_text(a: _Turn) -> Any:
+    return a.text
+
+
+# How each step takes its answer; a step not listed takes free text. "reporter", "summary" and
+# "media" run even when the person skips; the others store None for a skip.
+_ANSWERS: dict[str, _Handler] = {
+    "reporter": _reporter,
+    "summary": _summary,
+    "country": _country,
+    "documented": _documented,
+    "category": _category,
+    "media": _media,
+    "location": _location,
+    "safe_contact": _safe_contact,
+}
+_RUN_ON_SKIP = frozenset({"reporter", "summary", "media"})
+_KEEP = object()  # the step stored what it needed itself (media): nothing more to store
+_REPORTER_WORDS = {
+    "saya": "self",
+    "sendiri": "self",
+    "diri sendiri": "self",
+    "myself": "self",
+    "me": "self",
+    "keluarga": "family",
+    "family": "family",
+    "teman": "friend",
+    "friend": "friend",
+    "orang lain": "other",
+    "someone else": "other",
+}
+
+
 def step(ctx: Ctx) -> TurnResult:
     """Take the answer to the current question and ask the next one."""
-    data: dict[str, Any] = {k: v for k, v in ctx.data.items() if k != "_buttons"}
-    fields: dict[str, Any] = dict(data.get("fields") or {})
-    data["fields"] = fields
-    current = ctx.state.name.split(":", 1)[1]
-    ref = data.get("ref")
-    effects: list[Effect] = []
-    pre: list[Reply] = []
-
+    data: dict[str, Any] = {k: v for k, v in ctx.data.items() if k != states.BUTTONS}
+    fields: dict[str, Any] = dict(data.get(states.FIELDS) or {})
+    data[states.FIELDS] = fields
+    current = states.step_of(ctx.state.name)
     if current == "resume":
-        return _ask(ctx, str(data.get("resume_step", "reporter")), data, [], [])
-
-    # Media can arrive at any step: keep it with the case.
+        return _ask(ctx, str(data.get(states.RESUME_STEP, "reporter")), data, [], [])
+    a = _Turn(ctx, current, data, fields)
     if ctx.turn.media:
-        media = list(fields.get("media") or [])
-        media.extend(
-            {"kind": m.kind, "url": m.url, "mime_type": m.mime_type, "caption": m.caption}
-            for m in ctx.turn.media
-        )
-        fields["media"] = media
-        if ref:
-            effects.append(UpdateCase(reference=str(ref), fields={"media": media}))
-        if current == "media" or not ctx.turn.text.strip():
-            reply = (
-                question(current, data, ctx.lang, _directory(ctx))
-                if current != "media"
-                else (
-                    Reply(
-                        t("media_received", ctx.lang, count=len(media)),
-                        question("media", data, ctx.lang).buttons,
-                    )
-                )
-            )
-            return finish(ctx, [reply], ctx.state.name, data, effects)
-
+        kept = _take_media(a)
+        if kept is not None:
+            return kept
+    handler = _ANSWERS.get(current, _free_text)
     skipped = is_skip(ctx)
-    value: Any = None
-    answer_text = ctx.turn.text.strip()
-
-    if current == "reporter":
-        who = (
-            None
-            if skipped
-            else _choice(
-                ctx,
-                "reporter",
-                {
-                    "saya": "self",
-                    "sendiri": "self",
-                    "diri sendiri": "self",
-                    "myself": "self",
-                    "me": "self",
-                    "keluarga": "family",
-                    "family": "family",
-                    "teman": "friend",
-                    "friend": "friend",
-                    "orang lain": "other",
-                    "someone else": "other",
-                },
-            )
-        )
-        if who is None and not skipped:
-            return _repeat(ctx, current, data)
-        fields["reporter"] = who or "other"
-        ref = ctx.deps.new_reference()
-        pin = ctx.deps.new_pin()
-        data.update({"ref": ref, "pin": pin, "last_ref": ref, "last_pin": pin})
-        opened: dict[str, Any] = {"first_message": data.get("first_message", "")}
-        opened.update({k: v for k, v in fields.items() if k != "reporter"})
-        effects.append(
-            OpenCase(
-                reference=ref,
-                intent=str(data.get("intent", "complaint.other")),
-                urgency=Urgency(str(data.get("urgency", "normal"))),
-                urgency_reasons=tuple(data.get("urgency_reasons") or ()),
-                reporter=fields["reporter"],
-                fields=opened,
-                pin=pin,
-            )
-        )
-        return _ask(ctx, _next_step(current, fields), data, effects, pre)
-
-    if current == "summary":
-        if ctx.payload == "submit" or ctx.text in YES or ctx.text in ("kirim", "send"):
-            return submit(ctx, data)
-        return _repeat(ctx, current, data)
-
-    if skipped:
-        value = None
-    elif current == "country":
-        directory = _directory(ctx)
-        code = _choice(ctx, "country", {})
-        found = directory.lookup(code or answer_text) if directory is not None else None
-        found = found or (directory.find_in_text(answer_text) if directory is not None else None)
-        value = found.code if found is not None else answer_text
-    elif current == "documented":
-        value = _choice(ctx, "doc", _YES_NO)
-        if value is None:
-            return _repeat(ctx, current, data)
-        if value in ("no", "unsure"):
-            pre.append(Reply(t("undocumented_ok", ctx.lang)))
-    elif current == "category":
-        picked = _choice(ctx, "cat", {**dict.fromkeys(YES, "ok"), **dict.fromkeys(NO, "change")})
-        if picked == "change":
-            buttons = tuple(
-                Button(label(CATEGORY_LABELS, c, ctx.lang), f"cat:{c}") for c in CATEGORY_CHOICES
-            ) + _skip_cancel(ctx.lang)
-            return finish(
-                ctx, [Reply(t("q.category_choose", ctx.lang), buttons)], "intake:category", data
-            )
-        if picked == "ok":
-            value = data.get("intent")
-        elif picked in CATEGORY_LABELS:
-            value = picked
-        else:
-            match = [
-                c
-                for c in CATEGORY_LABELS
-                if answer_text.lower() in {p.lower() for p in CATEGORY_LABELS[c]}
-            ]
-            if not match:
-                return _repeat(ctx, current, data)
-            value = match[0]
-        if value != data.get("intent") and ref:
-            effects.append(UpdateCase(reference=str(ref), intent=str(value)))
-        data["intent"] = value
-    elif current == "media":
-        value = fields.get("media")
-        if not (ctx.payload == "done" or ctx.text in DONE) and answer_text:
-            # A typed note instead of a file: keep it as a note and move on.
-            fields["media_note"] = answer_text
-            if ref:
-                effects.append(UpdateCase(reference=str(ref), fields={"media_note": answer_text}))
-    elif current == "location":
-        loc = ctx.turn.location
-        value = (
-            {"latitude": loc.latitude, "longitude": loc.longitude, "label": loc.label}
-            if loc is not None
-            else answer_text
-        )
-    elif current == "safe_contact":
-        value = _choice(
-            ctx,
-            "contact",
-            {**dict.fromkeys(YES, "yes"), **dict.fromkeys(NO, "no")},
-        )
-        if value is None:
-            return _repeat(ctx, current, data)
-    else:
-        value = answer_text
-
-    if current != "media":
+    value = handler(a) if (current in _RUN_ON_SKIP or not skipped) else None
+    if isinstance(value, TurnResult):
+        return value
+    if value is not _KEEP:
         fields[current] = value
-        if ref:
-            effects.append(UpdateCase(reference=str(ref), fields={current: value}))
-    return _ask(ctx, _next_step(current, fields), data, effects, pre)
+        if a.ref:
+            a.effects.append(UpdateCase(reference=a.ref, fields={current: value}))
+    return _ask(ctx, _next_step(current, fields), data, a.effects, a.pre)
+
+
+def _take_media(a: _Turn) -> TurnResult | None:
+    """Media can arrive at any step: keep it with the case. A file with no words keeps the
+    current question open (or, at the media step, counts what arrived)."""
+    ctx = a.ctx
+    media = list(a.fields.get("media") or [])
+    media.extend(
+        {"kind": m.kind, "url": m.url, "mime_type": m.mime_type, "caption": m.caption}
+        for m in ctx.turn.media
+    )
+    a.fields["media"] = media
+    if a.ref:
+        a.effects.append(UpdateCase(reference=a.ref, fields={"media": media}))
+    if a.step != "media" and a.text:
+        return None
+    reply = (
+        question(a.step, a.data, ctx.lang, _directory(ctx))
+        if a.step != "media"
+        else Reply(
+            t("media_received", ctx.lang, count=len(media)),
+            question("media", a.data, ctx.lang).buttons,
+        )
+    )
+    return finish(ctx, [reply], ctx.state.name, a.data, a.effects)
 
 
 def _repeat(ctx: Ctx, current: str, data: dict[str, Any]) -> TurnResult:
@@ -454,26 +526,29 @@ def _repeat(ctx: Ctx, current: str, data: dict[str, Any]) -> TurnResult:
 
 def submit(ctx: Ctx, data: dict[str, Any]) -> TurnResult:
     """Send the report: the case is marked submitted; tell the reference, PIN and next steps."""
-    fields = data.get("fields") or {}
-    ref = str(data.get("ref", ""))
+    fields = data.get(states.FIELDS) or {}
+    ref = str(data.get(states.REF, ""))
     when = ""
     if fields.get("safe_contact") == "times":
         when = t("submitted_when_safe", ctx.lang)
     elif fields.get("safe_contact") == "no":
         when = t("submitted_no_contact", ctx.lang)
     effects: list[Effect] = [
-        UpdateCase(reference=ref, fields=dict(fields), intent=data.get("intent"), submitted=True)
+        UpdateCase(
+            reference=ref, fields=dict(fields), intent=data.get(states.INTENT), submitted=True
+        )
     ]
     reply = Reply(
-        t("submitted", ctx.lang, ref=ref, pin=data.get("pin", ""), when=when),
+        t("submitted", ctx.lang, ref=ref, pin=data.get(states.PIN, ""), when=when),
         main_menu(ctx.lang)[1:4],
     )
-    return finish(ctx, [reply], "idle", {"last_ref": ref, "last_pin": data.get("pin")}, effects)
+    kept = {states.LAST_REF: ref, states.LAST_PIN: data.get(states.PIN)}
+    return finish(ctx, [reply], states.IDLE, kept, effects)
 
 
 def cancel(ctx: Ctx) -> TurnResult:
     """Stop the report. A case already opened is marked as withdrawn, never silently dropped."""
-    ref = ctx.data.get("ref")
+    ref = ctx.data.get(states.REF)
     if ref:
         effects: list[Effect] = [
             UpdateCase(reference=str(ref), fields={"withdrawn_by_reporter": True}, submitted=True)
@@ -482,12 +557,14 @@ def cancel(ctx: Ctx) -> TurnResult:
     else:
         effects = []
         text = t("cancelled", ctx.lang)
-    return finish(ctx, [Reply(text, main_menu(ctx.lang))], "idle", {"paused": None}, effects)
+    return finish(
+        ctx, [Reply(text, main_menu(ctx.lang))], states.IDLE, {states.PAUSED: None}, effects
+    )
 
 
 def maybe_welcome_back(ctx: Ctx) -> TurnResult | None:
     """After hours away, ask before taking the next message as an answer."""
-    updated = ctx.data.get("updated_at")
+    updated = ctx.data.get(states.UPDATED_AT)
     if not isinstance(updated, str) or ctx.turn.payload:
         return None
     try:
@@ -497,12 +574,12 @@ def maybe_welcome_back(ctx: Ctx) -> TurnResult | None:
     if ctx.now() - then < RESUME_AFTER:
         return None
     data = dict(ctx.data)
-    data["resume_step"] = ctx.state.name.split(":", 1)[1]
+    data[states.RESUME_STEP] = states.step_of(ctx.state.name)
     reply = Reply(
         t("welcome_back", ctx.lang),
         (btn("btn.continue", "continue", ctx.lang), btn("btn.cancel", "cancel", ctx.lang)),
     )
-    return finish(ctx, [reply], "intake:resume", data)
+    return finish(ctx, [reply], states.INTAKE_RESUME, data)
 
 
 def reask(ctx: Ctx, pre: list[Reply]) -> TurnResult:
@@ -519,5 +596,5 @@ def reask(ctx: Ctx, pre: list[Reply]) -> TurnResult:
         )
         return finish(ctx, [*pre, reply], ctx.state.name, data)
     if current == "resume":
-        current = str(data.get("resume_step", "reporter"))
+        current = str(data.get(states.RESUME_STEP, "reporter"))
     return _ask(ctx, current, data, [], pre)

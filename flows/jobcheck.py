@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows import states
 from flows.common import NO, UNSURE, YES, Ctx, btn, finish
 from flows.texts import t
 from flows.types import Reply, TurnResult
@@ -28,7 +29,14 @@ def _ask(ctx: Ctx, n: int, answers: dict[str, str], pre: list[Reply]) -> TurnRes
             btn("btn.cancel", "cancel", ctx.lang),
         ),
     )
-    return finish(ctx, [*pre, reply], f"jobcheck:q{n}", {"answers": answers})
+    return finish(
+        ctx, [*pre, reply], states.state(states.JOBCHECK, f"q{n}"), {states.ANSWERS: answers}
+    )
+
+
+def _question_number(ctx: Ctx) -> int:
+    """The open question: ``jobcheck:q3`` -> 3."""
+    return int(states.step_of(ctx.state.name).removeprefix("q"))
 
 
 def start(ctx: Ctx) -> TurnResult:
@@ -51,21 +59,38 @@ def parse_answer(ctx: Ctx) -> str | None:
 
 def step(ctx: Ctx) -> TurnResult | None:
     """Take one answer. Returns None when the message is not an answer (the router re-routes)."""
-    n = int(ctx.state.name.removeprefix("jobcheck:q"))
+    n = _question_number(ctx)
     answer = parse_answer(ctx)
     if answer is None:
         return None
-    answers: dict[str, str] = dict(ctx.data.get("answers") or {})
+    answers: dict[str, str] = dict(ctx.data.get(states.ANSWERS) or {})
     answers[str(n)] = answer
     if n < QUESTIONS:
         return _ask(ctx, n + 1, answers, [])
     return result(ctx, answers)
 
 
+def turn(ctx: Ctx) -> TurnResult | None:
+    """The message while the checker is open: an answer, or a real question or complaint.
+
+    A confident question or complaint leaves the checker (None: the router answers it as if
+    idle); anything else gets the question again.
+    """
+    done = step(ctx)
+    if done is not None:
+        return done
+    if (
+        ctx.payload is None
+        and ctx.turn.parse.intent.confidence >= 0.6
+        and ctx.turn.parse.kind in ("complaint", "faq")
+    ):
+        return None
+    return reask(ctx, [Reply(t("pick_button", ctx.lang))])
+
+
 def reask(ctx: Ctx, pre: list[Reply]) -> TurnResult:
     """Ask the current question again."""
-    n = int(ctx.state.name.removeprefix("jobcheck:q"))
-    return _ask(ctx, n, dict(ctx.data.get("answers") or {}), pre)
+    return _ask(ctx, _question_number(ctx), dict(ctx.data.get(states.ANSWERS) or {}), pre)
 
 
 def result(ctx: Ctx, answers: dict[str, Any]) -> TurnResult:
@@ -88,4 +113,4 @@ def result(ctx: Ctx, answers: dict[str, Any]) -> TurnResult:
         btn("btn.human", "handoff", ctx.lang),
         btn("btn.menu", "menu", ctx.lang),
     )
-    return finish(ctx, [Reply(text, buttons)], "idle", {"jobcheck_flags": flags})
+    return finish(ctx, [Reply(text, buttons)], states.IDLE, {"jobcheck_flags": flags})

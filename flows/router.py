@@ -16,28 +16,16 @@ status replies, operators' status changes, and the fallback when anything crashe
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
-from flows import faq, intake, jobcheck, status
+from flows import faq, handoff, intake, jobcheck, states, status, tip
 from flows.common import Ctx, btn, finish, main_menu, norm, resolve_payload
-from flows.safety import complaint_intent, country_code, critical_step, emergency_lines
-from flows.safety import start_critical as _start_critical
+from flows.safety import critical_step, start_critical
 from flows.texts import LANGS, NATIONAL_LINES, lang_of, t
-from flows.types import (
-    CaseSummary,
-    ConversationState,
-    Effect,
-    FlowDeps,
-    OpenCase,
-    Reply,
-    RequestHandoff,
-    TurnResult,
-    UserTurn,
-)
+from flows.types import CaseSummary, ConversationState, FlowDeps, Reply, TurnResult, UserTurn
 from nlu.types import COMPLAINT_INTENTS, FAQ_INTENTS, Urgency
 
-HANDOFF_STATE = "handoff:active"
 GIBBERISH_CONFIDENCE = 0.4
 # Typed commands. Exact (normalised) matches only, so an answer such as an employer's name is
 # never mistaken for a command.
@@ -101,19 +89,54 @@ def reply_language(turn: UserTurn, state: ConversationState) -> str:
     A short message ("ok", "1") says little about the language, and neither does an answer in
     the middle of a form ("PT Maju Jaya"), so the stored language is kept in those cases.
     """
-    if state.data.get("lang_chosen") and state.language in LANGS:
+    if state.data.get(states.LANG_CHOSEN) and state.language in LANGS:
         return str(state.language)
     detected = turn.parse.language
     if state.language not in LANGS:
         return lang_of(detected)
     if (
         turn.payload is None
-        and state.name == "idle"  # a form answer (a name, a company) says nothing of language
+        and state.name == states.IDLE  # a form answer (a name, a company) says nothing of language
         and len(turn.text.split()) >= 3
         and detected in ("id", "en", "jv", "su", "ms")
     ):
         return lang_of(detected)
     return lang_of(state.language)
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A multi-step flow, as the router drives it.
+
+    ``turn`` takes the message while the flow is active (None: it is not an answer, route it
+    as if idle); ``reask`` asks the open question again (after a language switch, or when the
+    person resumes a form an emergency interrupted); ``cancel`` is what "batal" does.
+    """
+
+    turn: Callable[[Ctx], TurnResult | None]
+    cancel: Callable[[Ctx], TurnResult]
+    reask: Callable[[Ctx, list[Reply]], TurnResult] | None = None
+
+
+def _stop(ctx: Ctx) -> TurnResult:
+    """Leave a flow that keeps nothing worth withdrawing."""
+    return finish(
+        ctx,
+        [Reply(t("stopped", ctx.lang), main_menu(ctx.lang))],
+        states.IDLE,
+        {states.PAUSED: None},
+    )
+
+
+# The flows a conversation can be in, by the prefix of the state name (flows.states.flow_of).
+FLOWS: dict[str, Flow] = {
+    # Nothing is cancelled on the critical path: the case stays open for responders.
+    states.CRITICAL: Flow(turn=critical_step, cancel=critical_step),
+    states.INTAKE: Flow(turn=intake.turn, cancel=intake.cancel, reask=intake.reask),
+    states.JOBCHECK: Flow(turn=jobcheck.turn, cancel=_stop, reask=jobcheck.reask),
+    states.STATUS: Flow(turn=status.ask_ref_step, cancel=_stop),
+    states.TIP: Flow(turn=tip.take, cancel=_stop),
+}
 
 
 def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnResult:
@@ -132,11 +155,12 @@ def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnRe
     # A pressed button's title ("Tidak aman") says nothing new about danger: only what the
     # person typed can make a turn critical.
     critical = turn.parse.urgency is Urgency.CRITICAL and ctx.payload is None
+    flow = states.flow_of(state.name)
 
-    if state.name == HANDOFF_STATE:
-        return _while_operator(ctx, critical=critical)
-    if critical and not state.name.startswith("critical:"):
-        return _start_critical(ctx)
+    if handoff.is_handed_off(state):
+        return handoff.while_operator(ctx, critical=critical)
+    if critical and flow != states.CRITICAL:
+        return start_critical(ctx)
 
     switched = _language_command(ctx)
     if switched is not None:
@@ -146,52 +170,18 @@ def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnRe
         or ctx.text in _HUMAN
         or (ctx.payload is None and turn.parse.intent.name == "handoff.human")
     ):
-        return handoff(ctx)
+        return handoff.request(ctx)
     if ctx.payload == "cancel" or intake.is_cancel(ctx):
-        return _cancel(ctx)
-
-    active = _active_flow(ctx)
-    if active is not None:
-        return active
-    return _route_idle(ctx)
-
-
-def _while_operator(ctx: Ctx, *, critical: bool) -> TurnResult:
-    """An operator owns the conversation: stay silent unless the message is critical."""
-    if not critical:
-        return TurnResult(replies=(), new_state=ctx.state)
-    code = country_code(ctx)
-    ref = ctx.data.get("ref")
-    # Without a known reference the dispatcher attaches this to the conversation's open case
-    # (or opens one); either way the urgency is raised and the on-duty team alerted.
-    effects: list[Effect] = [
-        RequestHandoff(
-            reason="critical message during handoff",
-            urgency=Urgency.CRITICAL,
-            reference=str(ref) if ref else None,
+        if flow in FLOWS:
+            return FLOWS[flow].cancel(ctx)
+        return finish(
+            ctx, [Reply(t("nothing_to_cancel", ctx.lang), main_menu(ctx.lang))], states.IDLE
         )
-    ]
-    reply = Reply(t("critical_again", ctx.lang, lines=emergency_lines(ctx, code)))
-    data = dict(ctx.data)
-    return TurnResult(
-        replies=(reply,),
-        new_state=ConversationState(name=HANDOFF_STATE, data=data, language=ctx.state.language),
-        effects=tuple(effects),
-    )
-
-
-def handoff(ctx: Ctx) -> TurnResult:
-    """Put the conversation in the command-centre queue; the bot goes quiet."""
-    ref = ctx.data.get("ref") if ctx.state.name.startswith(("intake:", "critical:")) else None
-    urgency = ctx.turn.parse.urgency.at_least(Urgency.NORMAL)
-    if ctx.state.name.startswith("critical:"):
-        urgency = Urgency.CRITICAL
-    effect = RequestHandoff(
-        reason="user asked for a person", urgency=urgency, reference=str(ref) if ref else None
-    )
-    reply = Reply(t("handoff", ctx.lang, lines=emergency_lines(ctx, country_code(ctx))))
-    data: dict[str, Any] = {"ref": ref} if ref else {}
-    return finish(ctx, [reply], HANDOFF_STATE, data, [effect])
+    if flow in FLOWS:
+        active = FLOWS[flow].turn(ctx)
+        if active is not None:
+            return active
+    return _route_idle(ctx)
 
 
 def _language_command(ctx: Ctx) -> TurnResult | None:
@@ -212,69 +202,29 @@ def _language_command(ctx: Ctx) -> TurnResult | None:
     if target not in LANGS:
         return None
     state = ConversationState(
-        name=ctx.state.name, data={**ctx.data, "lang_chosen": True}, language=target
+        name=ctx.state.name, data={**ctx.data, states.LANG_CHOSEN: True}, language=target
     )
     new = replace(ctx, state=state, lang=target)
-    pre = [Reply(t("lang_set", target))]
-    if state.name.startswith("intake:"):
-        return intake.reask(new, pre)
-    if state.name.startswith("jobcheck:"):
-        return jobcheck.reask(new, pre)
-    return finish(new, [*pre, Reply(t("menu", target), main_menu(target))], "idle", {})
+    return _reask(new, [Reply(t("lang_set", target))])
 
 
-def _own_data(ctx: Ctx) -> dict[str, Any]:
-    return {k: v for k, v in ctx.data.items() if k != "_buttons"}
+def _reask(ctx: Ctx, pre: list[Reply]) -> TurnResult:
+    """Ask the open question of the current flow again, or show the menu."""
+    flow = FLOWS.get(states.flow_of(ctx.state.name))
+    if flow is not None and flow.reask is not None:
+        return flow.reask(ctx, pre)
+    return finish(ctx, [*pre, Reply(t("menu", ctx.lang), main_menu(ctx.lang))], states.IDLE, {})
 
 
-def _cancel(ctx: Ctx) -> TurnResult:
-    if ctx.state.name.startswith("intake:"):
-        return intake.cancel(ctx)
-    if ctx.state.name == "idle" or ctx.state.name.startswith("critical:"):
-        if ctx.state.name.startswith("critical:"):
-            # Nothing is cancelled on the critical path: the case stays open for responders.
-            return critical_step(ctx)
-        return finish(ctx, [Reply(t("nothing_to_cancel", ctx.lang), main_menu(ctx.lang))], "idle")
-    return finish(
-        ctx, [Reply(t("stopped", ctx.lang), main_menu(ctx.lang))], "idle", {"paused": None}
-    )
-
-
-def _active_flow(ctx: Ctx) -> TurnResult | None:
-    name = ctx.state.name
-    if name.startswith("critical:"):
-        return critical_step(ctx)
-    if name.startswith("intake:"):
-        if name == "intake:consent":
-            return intake.consent_step(ctx)
-        if name != "intake:resume":
-            back = intake.maybe_welcome_back(ctx)
-            if back is not None:
-                return back
-        return intake.step(ctx)
-    if name.startswith("jobcheck:"):
-        done = jobcheck.step(ctx)
-        if done is not None:
-            return done
-        if (
-            ctx.payload is None
-            and ctx.turn.parse.intent.confidence >= 0.6
-            and (ctx.turn.parse.kind in ("complaint", "faq"))
-        ):
-            return None  # a real question or complaint: leave the checker and answer it
-        return jobcheck.reask(ctx, [Reply(t("pick_button", ctx.lang))])
-    if name == "status:ask_ref":
-        return status.ask_ref_step(ctx)
-    if name == "tip:ask":
-        return _tip(ctx)
-    return None
+def _own_data(ctx: Ctx) -> dict[str, object]:
+    return {k: v for k, v in ctx.data.items() if k != states.BUTTONS}
 
 
 def _route_idle(ctx: Ctx) -> TurnResult:
     p = ctx.payload or ""
     parse = ctx.turn.parse
     if p == "menu" or (not p and ctx.text in _MENU):
-        return finish(ctx, [Reply(t("menu", ctx.lang), main_menu(ctx.lang))], "idle")
+        return finish(ctx, [Reply(t("menu", ctx.lang), main_menu(ctx.lang))], states.IDLE)
     if p == "report" or (not p and ctx.text in _REPORT):
         return intake.start(ctx)
     if p.startswith("report:") and p.split(":", 1)[1] in COMPLAINT_INTENTS:
@@ -290,19 +240,15 @@ def _route_idle(ctx: Ctx) -> TurnResult:
     if p == "status" or status.is_status_request(ctx.turn.text) or status.mentioned_case(ctx):
         return status.start(ctx)
     if p == "tip":
-        return finish(
-            ctx,
-            [Reply(t("tip_ask", ctx.lang), (btn("btn.cancel", "cancel", ctx.lang),))],
-            "tip:ask",
-        )
-    if p in ("resume", "continue") and ctx.data.get("paused"):
+        return tip.start(ctx)
+    if p in ("resume", "continue") and ctx.data.get(states.PAUSED):
         return _resume(ctx)
 
     kind = parse.kind
     if (ctx.turn.media or ctx.turn.location) and not ctx.turn.text.strip():
         # A photo, voice note or pin with no words: don't answer "I don't understand".
         offer = (btn("btn.report", "report", ctx.lang), btn("btn.human", "handoff", ctx.lang))
-        return finish(ctx, [Reply(t("media_idle", ctx.lang), offer)], "idle")
+        return finish(ctx, [Reply(t("media_idle", ctx.lang), offer)], states.IDLE)
     if kind == "complaint":
         return intake.start(ctx)
     if kind == "faq":
@@ -312,40 +258,23 @@ def _route_idle(ctx: Ctx) -> TurnResult:
             parse.intent.name, "greeting"
         )
         buttons = main_menu(ctx.lang) if key == "greeting" else ()
-        return finish(ctx, [Reply(t(key, ctx.lang), buttons)], "idle")
+        return finish(ctx, [Reply(t(key, ctx.lang), buttons)], states.IDLE)
     if parse.language == "und" or parse.intent.confidence < GIBBERISH_CONFIDENCE:
-        return finish(ctx, [Reply(t("gibberish", ctx.lang), main_menu(ctx.lang))], "idle")
+        return finish(ctx, [Reply(t("gibberish", ctx.lang), main_menu(ctx.lang))], states.IDLE)
     return finish(
         ctx,
         [Reply(t("out_of_scope", ctx.lang), (btn("btn.menu", "menu", ctx.lang),))],
-        "idle",
+        states.IDLE,
     )
 
 
 def _resume(ctx: Ctx) -> TurnResult:
     """Go back to the report an emergency interrupted."""
-    paused = dict(ctx.data.get("paused") or {})
-    data = {**paused.get("data", {}), "lang_chosen": ctx.data.get("lang_chosen", False)}
-    state = ConversationState(name=str(paused.get("name", "idle")), data=data, language=ctx.lang)
-    new = replace(ctx, state=state)
-    if state.name.startswith("intake:"):
-        return intake.reask(new, [])
-    if state.name.startswith("jobcheck:"):
-        return jobcheck.reask(new, [])
-    return finish(new, [Reply(t("menu", ctx.lang), main_menu(ctx.lang))], "idle")
-
-
-def _tip(ctx: Ctx) -> TurnResult:
-    """An anonymous tip from someone who declined consent: no name, no PIN, no follow-up."""
-    ref = ctx.deps.new_reference()
-    intent = complaint_intent(ctx)
-    effect = OpenCase(
-        reference=ref,
-        intent=intent if intent != "complaint.other" else "complaint.trafficking",
-        urgency=ctx.turn.parse.urgency.at_least(Urgency.NORMAL),
-        urgency_reasons=ctx.turn.parse.urgency_reasons,
-        reporter="other",
-        fields={"anonymous_tip": True, "tip": ctx.turn.text},
-    )
-    reply = Reply(t("tip_thanks", ctx.lang, ref=ref), main_menu(ctx.lang)[1:3])
-    return finish(ctx, [reply], "idle", {}, [effect])
+    paused = dict(ctx.data.get(states.PAUSED) or {})
+    data = {
+        **paused.get("data", {}),
+        states.LANG_CHOSEN: ctx.data.get(states.LANG_CHOSEN, False),
+    }
+    name = str(paused.get("name", states.IDLE))
+    state = ConversationState(name=name, data=data, language=ctx.lang)
+    return _reask(replace(ctx, state=state), [])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows import states
 from flows.common import Ctx, btn, finish
 from flows.texts import NATIONAL_LINES, t
 from flows.types import Effect, OpenCase, Reply, TurnResult, UpdateCase
@@ -19,9 +20,7 @@ MAX_COUNTRY_LINES = 4
 
 def country_code(ctx: Ctx) -> str | None:
     """The country the person is in: NLU entity, then the words, then earlier answers."""
-    directory = getattr(ctx.deps.retriever, "directory", None)
-    if directory is None:
-        return None
+    directory = ctx.deps.retriever.directory
     for ent in ctx.turn.parse.entities:
         if ent.entity == "country":
             found = directory.lookup(ent.value) or directory.lookup(str(ent.extra.get("code", "")))
@@ -30,8 +29,8 @@ def country_code(ctx: Ctx) -> str | None:
     found = directory.find_in_text(ctx.turn.text)
     if found is not None:
         return str(found.code)
-    fields = ctx.data.get("fields") or {}
-    for key in ("country_code", "country"):
+    fields = ctx.data.get(states.FIELDS) or {}
+    for key in (states.COUNTRY_CODE, "country"):
         value = fields.get(key) or ctx.data.get(key)
         if isinstance(value, str) and (found := directory.lookup(value)) is not None:
             return str(found.code)
@@ -45,8 +44,7 @@ def emergency_lines(ctx: Ctx, code: str | None) -> str:
     are never presented as certain; ``[U]`` numbers are not in the directory at all.
     """
     lines: list[str] = []
-    directory = getattr(ctx.deps.retriever, "directory", None)
-    country = directory.countries.get(code) if directory is not None and code else None
+    country = ctx.deps.retriever.directory.countries.get(code) if code else None
     if country is not None:
         phones = [c for c in country.contacts if c.kind in ("emergency", "mission", "labour")]
         for c in phones[:MAX_COUNTRY_LINES]:
@@ -95,8 +93,8 @@ def start_critical(ctx: Ctx) -> TurnResult:
     code = country_code(ctx)
     effects: list[Effect] = []
     data: dict[str, Any] = {}
-    ref = ctx.data.get("ref")
-    if ctx.state.name.startswith("intake:") and ref:
+    ref = ctx.data.get(states.REF)
+    if states.flow_of(ctx.state.name) == states.INTAKE and ref:
         # A report is already open: raise it instead of opening a second case, and keep the
         # intake so the person can come back to it once safe.
         effects.append(
@@ -106,13 +104,13 @@ def start_critical(ctx: Ctx) -> TurnResult:
                 urgency=Urgency.CRITICAL,
             )
         )
-        data["paused"] = {"name": ctx.state.name, "data": _plain(ctx.data)}
+        data[states.PAUSED] = {"name": ctx.state.name, "data": _plain(ctx.data)}
     else:
         ref = ctx.deps.new_reference()
         pin = ctx.deps.new_pin()
-        fields: dict[str, Any] = {"first_message": ctx.turn.text}
+        fields: dict[str, Any] = {states.FIRST_MESSAGE: ctx.turn.text}
         if code:
-            fields["country_code"] = code
+            fields[states.COUNTRY_CODE] = code
         if ctx.turn.location is not None:
             fields["location"] = _location(ctx)
         effects.append(
@@ -126,20 +124,20 @@ def start_critical(ctx: Ctx) -> TurnResult:
                 pin=pin,
             )
         )
-        data["last_pin"] = pin
-        if ctx.state.name.startswith(("intake:", "jobcheck:")):
-            data["paused"] = {"name": ctx.state.name, "data": _plain(ctx.data)}
-    data.update({"ref": ref, "last_ref": ref, "country_code": code})
+        data[states.LAST_PIN] = pin
+        if states.flow_of(ctx.state.name) in (states.INTAKE, states.JOBCHECK):
+            data[states.PAUSED] = {"name": ctx.state.name, "data": _plain(ctx.data)}
+    data.update({states.REF: ref, states.LAST_REF: ref, states.COUNTRY_CODE: code})
     replies = (
         Reply(t("critical", ctx.lang, ref=ref, lines=emergency_lines(ctx, code))),
         Reply(t("q.safe_now", ctx.lang), _safe_buttons(ctx.lang)),
     )
-    return finish(ctx, replies, "critical:ask_safe", data, effects)
+    return finish(ctx, replies, states.CRITICAL_ASK_SAFE, data, effects)
 
 
 def _plain(data: Any) -> Any:
     """A JSON-safe copy of state data without the transient keys."""
-    return {k: v for k, v in dict(data).items() if k not in ("_buttons", "paused")}
+    return {k: v for k, v in dict(data).items() if k not in (states.BUTTONS, states.PAUSED)}
 
 
 def _location(ctx: Ctx) -> dict[str, Any]:
@@ -150,9 +148,9 @@ def _location(ctx: Ctx) -> dict[str, Any]:
 
 def critical_step(ctx: Ctx) -> TurnResult:
     """Handle the answers to "are you safe now?" and "where are you?"."""
-    ref = str(ctx.data.get("ref", ""))
-    keep = {k: ctx.data[k] for k in ("ref", "country_code") if k in ctx.data}
-    if ctx.state.name == "critical:ask_safe":
+    ref = str(ctx.data.get(states.REF, ""))
+    keep = {k: ctx.data[k] for k in (states.REF, states.COUNTRY_CODE) if k in ctx.data}
+    if ctx.state.name == states.CRITICAL_ASK_SAFE:
         answer = ctx.payload
         if answer is None:
             low = ctx.text
@@ -171,7 +169,7 @@ def critical_step(ctx: Ctx) -> TurnResult:
         return finish(
             ctx,
             [Reply(t("q.where", ctx.lang), (btn("btn.skip", "skip", ctx.lang),))],
-            "critical:ask_where",
+            states.CRITICAL_ASK_WHERE,
             keep,
             effects,
         )
@@ -188,7 +186,7 @@ def critical_step(ctx: Ctx) -> TurnResult:
 
 def _done(ctx: Ctx, replies: list[Reply], effects: list[Effect]) -> TurnResult:
     """Back to idle; offer to continue a report that the emergency interrupted."""
-    paused = ctx.data.get("paused")
+    paused = ctx.data.get(states.PAUSED)
     if paused:
         replies[-1] = Reply(replies[-1].text, (btn("btn.resume", "resume", ctx.lang),))
-    return finish(ctx, replies, "idle", {}, effects)
+    return finish(ctx, replies, states.IDLE, {}, effects)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from flows import states
 from flows.common import Ctx, btn, finish
 from flows.texts import CATEGORY_LABELS, STATUS_LABELS, label, t
 from flows.types import CaseSummary, LookupCase, Reply, TurnResult
@@ -111,27 +112,27 @@ def start(ctx: Ctx) -> TurnResult:
     """Answer "cek status": the mentioned case, the contact's own cases, or ask for ref + PIN."""
     own = mentioned_case(ctx)
     if own is not None:
-        return finish(ctx, [render(own, ctx.lang)], "idle", {})
+        return finish(ctx, [render(own, ctx.lang)], states.IDLE, {})
     ref_pin = parse_ref_pin(ctx.turn.text)
     if ref_pin is not None:
-        return finish(ctx, [], "idle", {}, [LookupCase(reference=ref_pin[0], pin=ref_pin[1])])
+        return finish(ctx, [], states.IDLE, {}, [LookupCase(reference=ref_pin[0], pin=ref_pin[1])])
     if ctx.turn.cases:
         replies = [render(c, ctx.lang) for c in ctx.turn.cases[:3]]
-        return finish(ctx, replies, "idle", {})
+        return finish(ctx, replies, states.IDLE, {})
     reply = Reply(t("status_ask", ctx.lang), (btn("btn.cancel", "cancel", ctx.lang),))
-    return finish(ctx, [reply], "status:ask_ref", {})
+    return finish(ctx, [reply], states.STATUS_ASK_REF, {})
 
 
 def ask_ref_step(ctx: Ctx) -> TurnResult:
     """The person sent (we hope) a reference and a PIN."""
     own = mentioned_case(ctx)
     if own is not None:
-        return finish(ctx, [render(own, ctx.lang)], "idle", {})
+        return finish(ctx, [render(own, ctx.lang)], states.IDLE, {})
     ref_pin = parse_ref_pin(ctx.turn.text)
     if ref_pin is None:
         reply = Reply(
             t("status_bad_format", ctx.lang),
             (btn("btn.human", "handoff", ctx.lang), btn("btn.menu", "menu", ctx.lang)),
         )
-        return finish(ctx, [reply], "idle", {})
-    return finish(ctx, [], "idle", {}, [LookupCase(reference=ref_pin[0], pin=ref_pin[1])])
+        return finish(ctx, [reply], states.IDLE, {})
+    return finish(ctx, [], states.IDLE, {}, [LookupCase(reference=ref_pin[0], pin=ref_pin[1])])

@@ -1,9 +1,8 @@
 """The flows contract: what a turn brings in, and what the conversation logic hands back.
 
 ``run_turn(turn, state, deps) -> TurnResult`` is pure. The dispatcher (``bot.dispatcher``) loads
-the
-state, calls it, and applies the result in one database transaction: it saves ``new_state``, queues
-``replies`` in the outbox, and carries out each ``Effect``.
+the state, calls it, and applies the result in one database transaction (``bot.effects``): it
+saves ``new_state``, queues ``replies`` in the outbox, and carries out each ``Effect``.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from knowledge.retriever import Retriever
 from nlu.types import ParseResult, Urgency
 
 
@@ -168,7 +168,7 @@ class TurnResult:
 class FlowDeps:
     """What the flows may use besides the turn and the state: injected, so tests are exact."""
 
-    retriever: Any  # knowledge.retriever.Retriever
+    retriever: Retriever  # the knowledge base and the help-line directory
     now: Callable[[], datetime]
     new_reference: Callable[[], str]  # a short, unique, human-friendly case reference
     new_pin: Callable[[], str]  # a short numeric PIN

@@ -22,7 +22,7 @@ _KIND_ORDER = {k: i for i, k in enumerate(CONTACT_KINDS)}
 
 
 @dataclass(frozen=True, slots=True)
-class Contact:
+class HelpLine:
     """One number, app or website a person can use, with where we learnt it."""
 
     label_id: str
@@ -44,13 +44,13 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Country:
-    """A destination country and the contacts that help there."""
+    """A destination country and the help lines that serve it there."""
 
     code: str
     name_id: str
     name_en: str
     names: tuple[str, ...]  # lowercase words users write: "taiwan", "formosa", "hk"
-    contacts: tuple[Contact, ...]
+    contacts: tuple[HelpLine, ...]
 
     def name(self, language: str) -> str:
         """The country's name in ``language``."""
@@ -61,7 +61,7 @@ class Country:
 class Directory:
     """National lines plus per-country contacts, with lookups by code, name or free text."""
 
-    national: tuple[Contact, ...]
+    national: tuple[HelpLine, ...]
     countries: Mapping[str, Country]
 
     def lookup(self, value: str | None) -> Country | None:
@@ -89,7 +89,7 @@ class Directory:
         return best[1] if best else None
 
 
-def _contact(raw: Any, where: str) -> Contact:
+def _help_line(raw: Any, where: str) -> HelpLine:
     if not isinstance(raw, Mapping):
         raise KnowledgeError(f"{where}: must be a mapping")
     label = raw.get("label")
@@ -104,7 +104,7 @@ def _contact(raw: Any, where: str) -> Contact:
     conf = raw.get("confidence")
     if conf not in ("C", "S"):
         raise KnowledgeError(f"{where}: 'confidence' must be C or S (U numbers are left out)")
-    return Contact(
+    return HelpLine(
         label_id=str(label["id"]),
         label_en=str(label["en"]),
         value=value.strip(),
@@ -123,7 +123,7 @@ def parse_directory(data: Any, where: str = "directory.yml") -> Directory:
     if not isinstance(data, Mapping):
         raise KnowledgeError(f"{where}: must be a mapping")
     national = tuple(
-        _contact(c, f"{where}: national[{i}]") for i, c in enumerate(data.get("national") or ())
+        _help_line(c, f"{where}: national[{i}]") for i, c in enumerate(data.get("national") or ())
     )
     if not national:
         raise KnowledgeError(f"{where}: 'national' must list at least one contact")
@@ -142,7 +142,7 @@ def parse_directory(data: Any, where: str = "directory.yml") -> Directory:
         contacts = tuple(
             sorted(
                 (
-                    _contact(c, f"{at}: contacts[{j}]")
+                    _help_line(c, f"{at}: contacts[{j}]")
                     for j, c in enumerate(raw.get("contacts") or ())
                 ),
                 key=lambda c: _KIND_ORDER[c.kind],

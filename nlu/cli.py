@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from nlu import evaluate
-from nlu.model import MODEL_PATH
+from nlu.classifier import MODEL_PATH
 from nlu.pipeline import EmbeddedNlu
 from nlu.rasa_export import export_rasa
 from nlu.train import train_and_save

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from nlu.classifier import MODEL_PATH, LinearModel
 from nlu.entities import extract_entities
 from nlu.features import classifier_tokens
 from nlu.langid import detect_language
-from nlu.model import MODEL_PATH, LinearModel
 from nlu.normalize import normalize_tokens
 from nlu.types import FALLBACK_INTENT, LANGUAGES, IntentScore, ParseResult, Urgency
 from nlu.urgency import decide_urgency

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from nlu.model import MODEL_PATH, LinearModel, TrainConfig, train
+from nlu.classifier import MODEL_PATH, LinearModel, TrainConfig, train
 from nlu.training_data import Example, load_yaml_examples, training_files
 from nlu.types import INTENTS, Urgency
 

@@ -1,6 +1,6 @@
 """Case tickets and their audit trail.
 
-Every change to a case writes a ``CaseEvent`` in the same transaction, so the trail cannot miss a
+Every change to a case writes a ``AuditEntry`` in the same transaction, so the trail cannot miss a
 change that happened. Urgency may be raised by anyone but lowered only by an operator (audited).
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.types import CaseSummary
 from nlu.types import Urgency
-from storage.models import Case, CaseEvent, utcnow
+from storage.models import AuditEntry, Case, utcnow
 from storage.security import hash_secret, verify_secret
 
 OPEN_STATUSES = ("new", "in_progress", "waiting_for_worker", "referred")
@@ -45,7 +45,7 @@ def audit(
 ) -> None:
     """Write one audit-trail entry (who, what, when) in the caller's transaction."""
     session.add(
-        CaseEvent(
+        AuditEntry(
             case_id=case_id,
             operator_id=operator_id,
             action=action,

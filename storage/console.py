@@ -1,7 +1,7 @@
 """The command-centre console's queries and commands.
 
 Everything an operator sees or changes goes through here, and every view and change writes a
-``CaseEvent`` in the same transaction (``storage.cases.audit``). Taking a case over is one
+``AuditEntry`` in the same transaction (``storage.cases.audit``). Taking a case over is one
 conditional ``UPDATE ... WHERE assigned_operator_id IS NULL OR = me``: the database decides who
 wins, so two operators (on one instance or several, SQLite or PostgreSQL) can never both hold a
 case. Nothing here reads a value and then writes based on it without such a guard.
@@ -30,8 +30,8 @@ from storage import outbox
 from storage.cases import OPEN_STATUSES, STATUSES, audit, summary_of
 from storage.conversations import add_message
 from storage.models import (
+    AuditEntry,
     Case,
-    CaseEvent,
     Contact,
     Conversation,
     Message,
@@ -236,12 +236,12 @@ async def get_case(session: AsyncSession, reference: str) -> Case:
 async def _record_view(session: AsyncSession, case: Case, operator_id: int) -> None:
     """Audit a view, at most once per operator and case every few minutes (live refreshes)."""
     recent = await session.execute(
-        select(CaseEvent.id)
+        select(AuditEntry.id)
         .where(
-            CaseEvent.case_id == case.id,
-            CaseEvent.operator_id == operator_id,
-            CaseEvent.action == "viewed",
-            CaseEvent.created_at > utcnow() - VIEW_AUDIT_EVERY,
+            AuditEntry.case_id == case.id,
+            AuditEntry.operator_id == operator_id,
+            AuditEntry.action == "viewed",
+            AuditEntry.created_at > utcnow() - VIEW_AUDIT_EVERY,
         )
         .limit(1)
     )
@@ -345,7 +345,7 @@ async def case_detail(
     events = list(
         (
             await session.execute(
-                select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+                select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id)
             )
         ).scalars()
     )
@@ -789,7 +789,7 @@ async def add_note(session: AsyncSession, reference: str, text: str, *, operator
     if not text:
         raise ConsoleError("invalid", "the note is empty")
     case = await get_case(session, reference)
-    event = CaseEvent(
+    event = AuditEntry(
         case_id=case.id,
         operator_id=operator_id,
         action="note",
@@ -864,7 +864,7 @@ async def current_cursor(session: AsyncSession) -> Cursor:
     """The newest ids now: a new subscriber only hears what happens from here on."""
     case_id = (await session.execute(select(func.max(Case.id)))).scalar() or 0
     message_id = (await session.execute(select(func.max(Message.id)))).scalar() or 0
-    event_id = (await session.execute(select(func.max(CaseEvent.id)))).scalar() or 0
+    event_id = (await session.execute(select(func.max(AuditEntry.id)))).scalar() or 0
     return Cursor(case_id=int(case_id), message_id=int(message_id), event_id=int(event_id))
 
 
@@ -916,10 +916,10 @@ async def changes_since(session: AsyncSession, cursor: Cursor) -> list[dict[str,
         )
     for event_id, action, reference, urgency in (
         await session.execute(
-            select(CaseEvent.id, CaseEvent.action, Case.reference, Case.urgency)
-            .outerjoin(Case, Case.id == CaseEvent.case_id)
-            .where(CaseEvent.id > cursor.event_id)
-            .order_by(CaseEvent.id)
+            select(AuditEntry.id, AuditEntry.action, Case.reference, Case.urgency)
+            .outerjoin(Case, Case.id == AuditEntry.case_id)
+            .where(AuditEntry.id > cursor.event_id)
+            .order_by(AuditEntry.id)
         )
     ).all():
         cursor.event_id = max(cursor.event_id, int(event_id))
@@ -1194,13 +1194,13 @@ async def audit_log(
     """The newest audit entries across all cases (supervisors), notes' text left out."""
     names = await _operator_names(session)
     stmt = (
-        select(CaseEvent, Case.reference)
-        .outerjoin(Case, Case.id == CaseEvent.case_id)
-        .order_by(CaseEvent.id.desc())
+        select(AuditEntry, Case.reference)
+        .outerjoin(Case, Case.id == AuditEntry.case_id)
+        .order_by(AuditEntry.id.desc())
         .limit(limit)
     )
     if before_id is not None:
-        stmt = stmt.where(CaseEvent.id < before_id)
+        stmt = stmt.where(AuditEntry.id < before_id)
     return [
         {
             "id": event.id,

@@ -185,7 +185,7 @@ class Case(Base):
     resolved_at: Mapped[datetime | None]
 
 
-class CaseEvent(Base):
+class AuditEntry(Base):
     """The audit trail: who (operator or the system) saw or changed what, and when."""
 
     __tablename__ = "case_events"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from bot.config import ConfigError, Secret, Settings, markdown_table
+from bot.logs import JsonFormatter
 
 
 def test_defaults_run_on_sqlite_without_any_setting() -> None:
@@ -66,3 +68,29 @@ def test_the_readme_lists_every_setting_as_siaga_config_prints_it() -> None:
     """The README's table is ``siaga config --markdown``: a new setting cannot go undocumented."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert markdown_table() in readme
+
+
+def test_every_secret_setting_is_scrubbed_from_logs() -> None:
+    """The log formatter replaces each secret the settings hold (tokens travel in PTB errors)."""
+    settings = Settings.from_env(
+        {
+            "SIAGA_TELEGRAM_TOKEN": "7000000000:AAFakeTokenForTests",
+            "SIAGA_TELEGRAM_WEBHOOK_SECRET": "hook-secret-123",
+            "SIAGA_WHATSAPP_TOKEN": "EAAGmetatoken",
+            "SIAGA_WHATSAPP_APP_SECRET": "meta-app-secret",
+        }
+    )
+    formatter = JsonFormatter(settings.secret_values())
+    record = logging.LogRecord(
+        "bot",
+        logging.ERROR,
+        __file__,
+        1,
+        "GET /bot7000000000:AAFakeTokenForTests/x %s",
+        ("hook-secret-123 EAAGmetatoken meta-app-secret",),
+        None,
+    )
+    line = formatter.format(record)
+    for secret in settings.secret_values():
+        assert secret not in line
+    assert "***" in line

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from flows.types import Button, Location, MediaRef
@@ -42,7 +43,8 @@ class MessageIn:
     """A message from a user.
 
     ``dedup_key`` is the provider's id for this delivery (Telegram update_id, Twilio MessageSid,
-    Meta wamid). ``conversation_key`` identifies the chat (one serial worker per key).
+    Meta wamid). ``conversation_key`` identifies the chat: its events are handled one at a
+    time, in arrival order.
     """
 
     dedup_key: str
@@ -88,7 +90,7 @@ class Ignored:
     reason: str
 
 
-InboundEvent = MessageIn | StatusUpdate | UserBlocked | Ignored
+ProviderEvent = MessageIn | StatusUpdate | UserBlocked | Ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +115,9 @@ class OutboundMessage:
     buttons: tuple[Button, ...] = ()
     template: str | None = None  # approved template name/SID for WhatsApp outside the 24-h window
     template_variables: Mapping[str, str] = field(default_factory=dict)
-    within_window: bool = True  # False: WhatsApp free text is not allowed (24-hour rule)
-    # Added by the channels work: the contact's language, used as the WhatsApp template's
-    # ``language.code`` (Meta needs one per send); None means Indonesian ("id").
+    within_window: bool = True  # False: free text is not allowed (``ChannelAdapter.reply_window``)
+    # The contact's language: the WhatsApp template's ``language.code`` (Meta needs one per
+    # send); None means Indonesian ("id").
     language: str | None = None
 
 
@@ -157,7 +159,7 @@ class SendError(Exception):
 class MediaError(Exception):
     """An attachment could not be fetched from the provider, or it is larger than allowed.
 
-    Raised by ``MediaSource.download``; ``bot.media.fetch_and_store`` catches it, so a message
+    Raised by ``ChannelAdapter.download``; ``bot.media.fetch_and_store`` catches it, so a message
     whose media failed still reaches the flows (with an empty media url).
     """
 
@@ -168,39 +170,79 @@ class MediaError(Exception):
         self.too_large = too_large
 
 
-class MediaSource(Protocol):
-    """An adapter that can fetch the attachments it reported in ``MessageIn.media``.
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A URL a provider calls. ``ingest`` routes go through ``bot.ingest`` (verify, parse,
+    store, acknowledge); the others are answered by :meth:`ChannelAdapter.answer` directly
+    (Meta's GET verification handshake stores nothing)."""
 
-    Every adapter in ``bot.channels.registry`` implements it; it is a separate Protocol so the
-    webchat (which has no provider-side media) need not.
-    """
-
-    async def download(self, ref: MediaRef, max_bytes: int) -> tuple[bytes, str | None]:
-        """Fetch ``ref.url`` (a provider file id or URL): (bytes, mime). Raises MediaError. I/O."""
-        ...
+    method: str
+    path: str
+    ingest: bool = True
 
 
 class ChannelAdapter(Protocol):
-    """One messaging provider. Registered in ``bot.channels.registry``."""
+    """One messaging provider: everything the rest of Siaga needs to know about it.
+
+    Registered in ``bot.channels.registry`` (the one table of channels). Adding a channel is one
+    module implementing this protocol, one line in that table, and its settings in
+    ``bot.config``: routes, lifecycle, media and the reply window all live here.
+
+    Adapters subclass this protocol, so the defaults below (no lifecycle, no reply window, no
+    non-ingest route) need not be written out.
+    """
 
     name: ClassVar[str]
+    routes: ClassVar[tuple[Route, ...]]
+    # How long after the user's last message free text may be sent (WhatsApp: 24 hours);
+    # None: no such rule. Outside it only an approved template may go out.
+    reply_window: ClassVar[timedelta | None] = None
+
+    @property
+    def window_template(self) -> str | None:
+        """The approved template sent outside the reply window, if one is configured."""
+        return None
+
+    async def start(self) -> None:
+        """Open connections (inside the running loop). Called once by ``bot.app``. I/O."""
+        return
+
+    async def close(self) -> None:
+        """Close what :meth:`start` opened. I/O."""
+        return
 
     def verify(self, req: RawRequest) -> None:
         """Check the request really comes from the provider. Raises InvalidSignature. No I/O."""
         ...
 
-    def parse(self, req: RawRequest) -> Sequence[InboundEvent]:
+    def parse(self, req: RawRequest) -> Sequence[ProviderEvent]:
         """Turn a verified request into events. Pure; raises AnomalousPayload."""
         ...
 
-    def ack(self, events: Sequence[InboundEvent]) -> AckResponse:
+    def ack(self, events: Sequence[ProviderEvent]) -> AckResponse:
         """The response the provider expects once the events are stored."""
         ...
+
+    def answer(self, req: RawRequest) -> AckResponse:
+        """The response to a route that is not ingested (``Route.ingest`` False). Pure."""
+        return AckResponse(404, b"not found", "text/plain")
 
     async def send(self, msg: OutboundMessage) -> SendResult:
         """Send one message (network I/O). Raises SendError."""
         ...
 
-    def redact_values(self) -> Sequence[str]:
-        """Secrets to scrub from logs (tokens, auth keys)."""
+    async def download(self, ref: MediaRef, max_bytes: int) -> tuple[bytes, str | None]:
+        """Fetch an attachment it reported in ``MessageIn.media``: (bytes, mime). I/O.
+
+        Raises:
+            MediaError: unknown file, too large, or a network failure; ``bot.media`` catches it,
+                so a message whose media failed still reaches the flows (with an empty url).
+        """
         ...
+
+    def within_window(self, last_inbound_at: datetime | None, now: datetime) -> bool:
+        """Whether free text may be sent now, given the user's last message."""
+        window = self.reply_window
+        if window is None:
+            return True
+        return last_inbound_at is not None and now - last_inbound_at < window

@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import aiohttp
@@ -20,18 +21,20 @@ import aiohttp
 from bot.channels.base import (
     AckResponse,
     AnomalousPayload,
+    ChannelAdapter,
     Ignored,
-    InboundEvent,
     InvalidSignature,
     MediaError,
     MessageIn,
     OutboundMessage,
+    ProviderEvent,
     RawRequest,
+    Route,
     SendError,
     SendResult,
     StatusUpdate,
 )
-from bot.channels.pacing import Pacer, PartTracker, numbered, split_text
+from bot.channels.pacing import WHATSAPP_WINDOW, Pacer, PartSender, numbered, split_text
 from bot.channels.wire import fetch_capped, header
 from flows.types import Button, Location, MediaRef
 
@@ -39,6 +42,7 @@ log = logging.getLogger("bot.channels.whatsapp")
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 DEFAULT_API_URL = "https://graph.facebook.com/v21.0"
+WEBHOOK_PATH = "/webhooks/whatsapp"
 TEXT_LIMIT = 4096
 INTERACTIVE_BODY_LIMIT = 1024
 MAX_REPLY_BUTTONS = 3
@@ -70,7 +74,7 @@ _UNDELIVERABLE = {131026, 131030, 131051, 131052, 131053, 100, 131009, 131008, 1
 _AUTH = {190, 10, 200, 3}
 
 
-class MetaWhatsAppAdapter:
+class MetaWhatsAppAdapter(ChannelAdapter):
     """WhatsApp Cloud API.
 
     Args:
@@ -86,6 +90,11 @@ class MetaWhatsAppAdapter:
     """
 
     name: ClassVar[str] = "whatsapp"
+    routes: ClassVar[tuple[Route, ...]] = (
+        Route("GET", WEBHOOK_PATH, ingest=False),  # the verification handshake (§4.1)
+        Route("POST", WEBHOOK_PATH),
+    )
+    reply_window: ClassVar[timedelta | None] = WHATSAPP_WINDOW
 
     def __init__(
         self,
@@ -109,8 +118,8 @@ class MetaWhatsAppAdapter:
         self._own_http: aiohttp.ClientSession | None = None
         self._api_url = api_url.rstrip("/")
         self._template = template_name
-        self.pacer = Pacer(per_second=per_second, chat_interval=chat_interval)
-        self._parts = PartTracker()
+        self._sending = PartSender(Pacer(per_second=per_second, chat_interval=chat_interval))
+        self.pacer = self._sending.pacer
 
     async def start(self) -> None:
         """Open a session of our own when the app did not hand one over."""
@@ -123,15 +132,16 @@ class MetaWhatsAppAdapter:
             await self._own_http.close()
             self._own_http = self._http = None
 
-    def redact_values(self) -> Sequence[str]:
-        """Access token, app secret and verify token."""
-        values = (self._token, self._app_secret.decode(), self._verify_token)
-        return [v for v in values if v]
+    @property
+    def window_template(self) -> str | None:
+        """The template sent outside the 24-hour window (``SIAGA_WHATSAPP_TEMPLATE_NAME``)."""
+        return self._template or None
 
     # --- inbound -------------------------------------------------------------------------------
 
-    def handshake(self, query: Mapping[str, str]) -> AckResponse:
+    def answer(self, req: RawRequest) -> AckResponse:
         """The GET verification: echo ``hub.challenge`` when the token matches, else 403 (§4.1)."""
+        query = req.query
         token = query.get("hub.verify_token", "")
         ok = (
             query.get("hub.mode") == "subscribe"
@@ -153,7 +163,7 @@ class MetaWhatsAppAdapter:
         ):
             raise InvalidSignature("wrong X-Hub-Signature-256")
 
-    def parse(self, req: RawRequest) -> Sequence[InboundEvent]:
+    def parse(self, req: RawRequest) -> Sequence[ProviderEvent]:
         """Every message and status in every entry/change (they are arrays, §4.3)."""
         try:
             data = json.loads(req.body)
@@ -161,7 +171,7 @@ class MetaWhatsAppAdapter:
             raise AnomalousPayload("whatsapp body is not JSON") from exc
         return parse_notification(data, self._pnid)
 
-    def ack(self, events: Sequence[InboundEvent]) -> AckResponse:
+    def ack(self, events: Sequence[ProviderEvent]) -> AckResponse:
         """Meta only needs a 200."""
         return AckResponse(200, b"", "text/plain")
 
@@ -189,16 +199,13 @@ class MetaWhatsAppAdapter:
         bodies = _bodies(msg.text, msg.buttons)
         if not bodies:
             raise SendError("nothing to send: empty text", retryable=False, code="empty")
-        done, external_id = self._parts.resume(msg.outbox_id)
-        for index in range(done, len(bodies)):
-            await self.pacer.wait(msg.recipient)
-            try:
-                external_id = await self._post({**to, **bodies[index]}, msg.recipient)
-            except SendError:
-                self._parts.progress(msg.outbox_id, index, external_id)
-                raise
-        self._parts.finish(msg.outbox_id)
-        return SendResult(external_id)
+
+        async def send_part(_index: int, body: dict[str, Any]) -> str | None:
+            return await self._post({**to, **body}, msg.recipient)
+
+        return SendResult(
+            await self._sending.send(msg.outbox_id, msg.recipient, bodies, send_part)
+        )
 
     async def _post(self, body: dict[str, Any], recipient: str) -> str | None:
         """POST /{phone_number_id}/messages; returns the wamid."""
@@ -386,7 +393,7 @@ def _interactive_kind(buttons: Sequence[Button]) -> str | None:
 # --- parsing (pure) ----------------------------------------------------------------------------
 
 
-def parse_notification(data: Any, phone_number_id: str) -> list[InboundEvent]:
+def parse_notification(data: Any, phone_number_id: str) -> list[ProviderEvent]:
     """A webhook notification → events for our number.
 
     Raises:
@@ -396,7 +403,7 @@ def parse_notification(data: Any, phone_number_id: str) -> list[InboundEvent]:
         raise AnomalousPayload("whatsapp notification without an entry list")
     if data.get("object") != "whatsapp_business_account":
         return [Ignored(f"whatsapp object {data.get('object')!s:.40}")]
-    events: list[InboundEvent] = []
+    events: list[ProviderEvent] = []
     for entry in data["entry"]:
         changes = entry.get("changes") if isinstance(entry, dict) else None
         if not isinstance(changes, list):
@@ -411,7 +418,7 @@ def parse_notification(data: Any, phone_number_id: str) -> list[InboundEvent]:
     return events or [Ignored("whatsapp notification without changes")]
 
 
-def _parse_value(value: Mapping[str, Any], phone_number_id: str) -> list[InboundEvent]:
+def _parse_value(value: Mapping[str, Any], phone_number_id: str) -> list[ProviderEvent]:
     metadata = value.get("metadata") or {}
     if phone_number_id and metadata.get("phone_number_id") not in (None, phone_number_id):
         return [Ignored("whatsapp notification for another phone number")]
@@ -420,7 +427,7 @@ def _parse_value(value: Mapping[str, Any], phone_number_id: str) -> list[Inbound
     contacts = value.get("contacts") or []
     if not all(isinstance(x, list) for x in (messages, statuses, contacts)):
         raise AnomalousPayload("whatsapp messages/statuses/contacts are not lists")
-    events: list[InboundEvent] = []
+    events: list[ProviderEvent] = []
     for message in messages:
         events.append(_parse_message(message, contacts))
     for status in statuses:
@@ -431,7 +438,7 @@ def _parse_value(value: Mapping[str, Any], phone_number_id: str) -> list[Inbound
     return events
 
 
-def _parse_status(s: Any) -> InboundEvent:
+def _parse_status(s: Any) -> ProviderEvent:
     if not isinstance(s, dict) or not s.get("id") or not s.get("status"):
         raise AnomalousPayload("whatsapp status without id/status")
     status = _STATUS_MAP.get(str(s["status"]))
@@ -451,7 +458,7 @@ def _parse_status(s: Any) -> InboundEvent:
     )
 
 
-def _parse_message(m: Any, contacts: Sequence[Any]) -> InboundEvent:
+def _parse_message(m: Any, contacts: Sequence[Any]) -> ProviderEvent:
     """One ``messages[]`` item. Raises AnomalousPayload without id or sender."""
     if not isinstance(m, dict) or not m.get("id"):
         raise AnomalousPayload("whatsapp message without id")

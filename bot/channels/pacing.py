@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import TypeVar
 
 from flows.types import Button
 
 _PRUNE_AT = 10_000  # per-chat entries kept before stale ones are dropped
+# WhatsApp's customer-service window: free text only within 24 hours of the user's last message
+# (docs/wire-protocols.md §4.6); both WhatsApp adapters declare it as their reply window.
+WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 class Pacer:
@@ -116,7 +121,8 @@ class PartTracker:
     """Remembers how many parts of a split outbox message were already sent.
 
     When part 2 of 3 fails and the sender retries the outbox row, the adapter resumes at part 2
-    instead of sending part 1 twice. In memory only: after a restart a retry may repeat parts.
+    instead of sending part 1 twice. In memory only: after a crash a retry may repeat parts (a
+    message in flight at the crash, which the README's guarantees count as such).
     """
 
     def __init__(self, max_entries: int = 10_000) -> None:
@@ -137,3 +143,43 @@ class PartTracker:
     def finish(self, outbox_id: int) -> None:
         """Forget a message once every part was sent."""
         self._sent.pop(outbox_id, None)
+
+
+T = TypeVar("T")
+
+
+class PartSender:
+    """The send loop every adapter shares: pace each part, resume after the parts already sent.
+
+    A long reply goes out as several provider messages. Each waits for its slot in the pacer;
+    if part 2 of 3 fails, the failure propagates (the sender retries the outbox row later) and
+    the retry starts again at part 2. The external id of the last part is the message's.
+    """
+
+    def __init__(self, pacer: Pacer) -> None:
+        """Send through ``pacer``; progress is remembered per outbox row."""
+        self.pacer = pacer
+        self._parts = PartTracker()
+
+    async def send(
+        self,
+        outbox_id: int,
+        recipient: str,
+        parts: Sequence[T],
+        send_part: Callable[[int, T], Awaitable[str | None]],
+    ) -> str | None:
+        """Send ``parts[i]`` with ``send_part(i, part)`` for each part not yet sent.
+
+        Raises:
+            SendError: from ``send_part``, after remembering how far it got.
+        """
+        done, external_id = self._parts.resume(outbox_id)
+        for index in range(done, len(parts)):
+            await self.pacer.wait(recipient)
+            try:
+                external_id = await send_part(index, parts[index])
+            except BaseException:
+                self._parts.progress(outbox_id, index, external_id)
+                raise
+        self._parts.finish(outbox_id)
+        return external_id

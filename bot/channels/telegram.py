@@ -37,18 +37,20 @@ from telegram.error import (
 from bot.channels.base import (
     AckResponse,
     AnomalousPayload,
+    ChannelAdapter,
     Ignored,
-    InboundEvent,
     InvalidSignature,
     MediaError,
     MessageIn,
     OutboundMessage,
+    ProviderEvent,
     RawRequest,
+    Route,
     SendError,
     SendResult,
     UserBlocked,
 )
-from bot.channels.pacing import Pacer, PartTracker, numbered, split_text, utf16_len
+from bot.channels.pacing import Pacer, PartSender, numbered, split_text, utf16_len
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.wire import header
 from flows.types import Button, Location, MediaRef
@@ -62,9 +64,10 @@ CALLBACK_DATA_LIMIT = 64  # bytes (channels.md §1.5)
 # setting, and an empty list means "all but chat_member/reactions" (channels.md §1.1).
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 DEFAULT_API_URL = "https://api.telegram.org"
+WEBHOOK_PATH = "/webhooks/telegram"
 
 
-class TelegramAdapter:
+class TelegramAdapter(ChannelAdapter):
     """Telegram: secret-header webhook, PTB parsing, inline keyboards, paced sends.
 
     Args:
@@ -77,6 +80,7 @@ class TelegramAdapter:
     """
 
     name: ClassVar[str] = "telegram"
+    routes: ClassVar[tuple[Route, ...]] = (Route("POST", WEBHOOK_PATH),)
 
     def __init__(
         self,
@@ -98,8 +102,8 @@ class TelegramAdapter:
             request=AiohttpRequest(connection_pool_size=64),
             get_updates_request=AiohttpRequest(connection_pool_size=2, read_timeout=70.0),
         )
-        self.pacer = Pacer(per_second=per_second, chat_interval=chat_interval)
-        self._parts = PartTracker()
+        self._sending = PartSender(Pacer(per_second=per_second, chat_interval=chat_interval))
+        self.pacer = self._sending.pacer
 
     async def start(self) -> None:
         """Open PTB's HTTP pools and check the token with ``getMe``.
@@ -117,10 +121,6 @@ class TelegramAdapter:
         """Close PTB's HTTP pools."""
         await self.bot.shutdown()
 
-    def redact_values(self) -> Sequence[str]:
-        """The token (it is part of every Bot API URL) and the webhook secret."""
-        return [v for v in (self._token, self._secret.decode()) if v]
-
     # --- inbound -------------------------------------------------------------------------------
 
     def verify(self, req: RawRequest) -> None:
@@ -129,7 +129,7 @@ class TelegramAdapter:
         if not self._secret or got is None or not hmac.compare_digest(got.encode(), self._secret):
             raise InvalidSignature("missing or wrong X-Telegram-Bot-Api-Secret-Token")
 
-    def parse(self, req: RawRequest) -> Sequence[InboundEvent]:
+    def parse(self, req: RawRequest) -> Sequence[ProviderEvent]:
         """One update → one event. Raises AnomalousPayload for non-JSON or a broken Update."""
         try:
             data = json.loads(req.body)
@@ -137,7 +137,7 @@ class TelegramAdapter:
             raise AnomalousPayload("telegram body is not JSON") from exc
         return [parse_update(data)]
 
-    def ack(self, events: Sequence[InboundEvent]) -> AckResponse:
+    def ack(self, events: Sequence[ProviderEvent]) -> AckResponse:
         """Empty 200, or an ``answerCallbackQuery`` call in the body for a button tap.
 
         Answering in the webhook response stops the client's spinner without a second request
@@ -163,20 +163,18 @@ class TelegramAdapter:
         if not parts:
             raise SendError("nothing to send: empty text", retryable=False, code="empty")
         chat_id: int | str = _chat_id(msg.recipient)
-        done, external_id = self._parts.resume(msg.outbox_id)
-        for index in range(done, len(parts)):
-            await self.pacer.wait(msg.recipient)
-            last = index == len(parts) - 1
+        last = len(parts) - 1
+
+        async def send_part(index: int, part: str) -> str | None:
             try:
                 sent = await self.bot.send_message(
-                    chat_id, parts[index], reply_markup=markup if last else None
+                    chat_id, part, reply_markup=markup if index == last else None
                 )
             except TelegramError as exc:
-                self._parts.progress(msg.outbox_id, index, external_id)
                 raise self._send_error(exc, msg.recipient) from None
-            external_id = str(sent.message_id)
-        self._parts.finish(msg.outbox_id)
-        return SendResult(external_id)
+            return str(sent.message_id)
+
+        return SendResult(await self._sending.send(msg.outbox_id, msg.recipient, parts, send_part))
 
     def _send_error(self, exc: TelegramError, recipient: str) -> SendError:
         """Map PTB's exception classes (channels.md §1.6) to a SendError without the token."""
@@ -259,7 +257,7 @@ def _keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
 # --- parsing (pure) ----------------------------------------------------------------------------
 
 
-def parse_update(data: Any) -> InboundEvent:
+def parse_update(data: Any) -> ProviderEvent:
     """Turn one Bot API ``Update`` dict into an event.
 
     Raises:
@@ -278,7 +276,7 @@ def parse_update(data: Any) -> InboundEvent:
         raise AnomalousPayload(f"telegram update incomplete ({type(exc).__name__})") from exc
 
 
-def _event(update: Update, data: Mapping[str, Any]) -> InboundEvent:
+def _event(update: Update, data: Mapping[str, Any]) -> ProviderEvent:
     dedup = f"tg:{update.update_id}"
     if update.message is not None:
         return _message_event(dedup, update.message, data, edited=False)
@@ -300,7 +298,7 @@ def _event(update: Update, data: Mapping[str, Any]) -> InboundEvent:
 
 def _message_event(
     dedup: str, m: Message, data: Mapping[str, Any], *, edited: bool
-) -> InboundEvent:
+) -> ProviderEvent:
     """A (possibly edited) message from a private chat; groups and channels are ignored.
 
     The alert group of the rapid-response team is a Telegram group: ignoring non-private chats
@@ -371,7 +369,7 @@ def _media(m: Message) -> tuple[MediaRef, ...]:
     return ()
 
 
-def _callback_event(dedup: str, cq: CallbackQuery, data: Mapping[str, Any]) -> InboundEvent:
+def _callback_event(dedup: str, cq: CallbackQuery, data: Mapping[str, Any]) -> ProviderEvent:
     """A button tap: payload = callback_data; text = the tapped button's title when we can see it.
 
     ``external_id`` is the callback query id, which :meth:`TelegramAdapter.ack` answers.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,18 +25,20 @@ from twilio.rest import Client
 from bot.channels.base import (
     AckResponse,
     AnomalousPayload,
+    ChannelAdapter,
     Ignored,
-    InboundEvent,
     InvalidSignature,
     MediaError,
     MessageIn,
     OutboundMessage,
+    ProviderEvent,
     RawRequest,
+    Route,
     SendError,
     SendResult,
     StatusUpdate,
 )
-from bot.channels.pacing import Pacer, PartTracker, numbered, split_text
+from bot.channels.pacing import WHATSAPP_WINDOW, Pacer, PartSender, numbered, split_text
 from bot.channels.wire import fetch_capped, header
 from flows.types import Location, MediaRef
 
@@ -43,6 +46,7 @@ log = logging.getLogger("bot.channels.twilio")
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 TEXT_LIMIT = 1600  # Messages.create body (channels.md §3.5)
+WEBHOOK_PATH = "/webhooks/twilio"
 STATUS_PATH = "/webhooks/twilio/status"
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -62,7 +66,7 @@ _BLOCKED_CODES = {21610}  # the user opted out (STOP)
 _RETRYABLE_CODES = {63018, 20429, 20003}  # rate limit, too many requests, transient auth blip
 
 
-class TwilioWhatsAppAdapter:
+class TwilioWhatsAppAdapter(ChannelAdapter):
     """WhatsApp via Twilio.
 
     Args:
@@ -78,6 +82,8 @@ class TwilioWhatsAppAdapter:
     """
 
     name: ClassVar[str] = "twilio"
+    routes: ClassVar[tuple[Route, ...]] = (Route("POST", WEBHOOK_PATH), Route("POST", STATUS_PATH))
+    reply_window: ClassVar[timedelta | None] = WHATSAPP_WINDOW
 
     def __init__(
         self,
@@ -107,8 +113,8 @@ class TwilioWhatsAppAdapter:
         self._validator = RequestValidator(auth_token)
         self._client: Client | None = None
         self._twilio_http: AsyncTwilioHttpClient | None = None
-        self.pacer = Pacer(per_second=per_second, chat_interval=chat_interval)
-        self._parts = PartTracker()
+        self._sending = PartSender(Pacer(per_second=per_second, chat_interval=chat_interval))
+        self.pacer = self._sending.pacer
 
     async def start(self) -> None:
         """Open twilio's aiohttp session (it must be created inside the running loop, §3.5)."""
@@ -128,9 +134,10 @@ class TwilioWhatsAppAdapter:
         self._client = None
         self._twilio_http = None
 
-    def redact_values(self) -> Sequence[str]:
-        """The auth token."""
-        return [self._token] if self._token else []
+    @property
+    def window_template(self) -> str | None:
+        """The Content SID sent outside the 24-hour window (``SIAGA_TWILIO_TEMPLATE_SID``)."""
+        return self._template_sid or None
 
     # --- inbound -------------------------------------------------------------------------------
 
@@ -143,7 +150,7 @@ class TwilioWhatsAppAdapter:
         if params is None or not self._validator.validate(req.url, params, signature):
             raise InvalidSignature("wrong X-Twilio-Signature")
 
-    def parse(self, req: RawRequest) -> Sequence[InboundEvent]:
+    def parse(self, req: RawRequest) -> Sequence[ProviderEvent]:
         """A message (``/webhooks/twilio``) or a delivery status (``/webhooks/twilio/status``)."""
         params = _form(req.body)
         if params is None:
@@ -153,7 +160,7 @@ class TwilioWhatsAppAdapter:
             return [parse_status(fields)]
         return [parse_message(fields)]
 
-    def ack(self, events: Sequence[InboundEvent]) -> AckResponse:
+    def ack(self, events: Sequence[ProviderEvent]) -> AckResponse:
         """Empty TwiML as ``text/xml``: a missing content type causes error 11200 (§3.4)."""
         return AckResponse(200, EMPTY_TWIML, "text/xml")
 
@@ -187,16 +194,11 @@ class TwilioWhatsAppAdapter:
         parts = split_text(numbered(msg.text, msg.buttons), TEXT_LIMIT)
         if not parts:
             raise SendError("nothing to send: empty text", retryable=False, code="empty")
-        done, external_id = self._parts.resume(msg.outbox_id)
-        for index in range(done, len(parts)):
-            await self.pacer.wait(msg.recipient)
-            try:
-                external_id = await self._create(to=msg.recipient, body=parts[index])
-            except SendError:
-                self._parts.progress(msg.outbox_id, index, external_id)
-                raise
-        self._parts.finish(msg.outbox_id)
-        return SendResult(external_id)
+
+        async def send_part(_index: int, part: str) -> str | None:
+            return await self._create(to=msg.recipient, body=part)
+
+        return SendResult(await self._sending.send(msg.outbox_id, msg.recipient, parts, send_part))
 
     async def _create(self, **kwargs: Any) -> str | None:
         """One ``Messages.create`` call; maps twilio/aiohttp failures to SendError."""
@@ -272,7 +274,7 @@ def _form(body: bytes) -> MultiDict[str] | None:
 # --- parsing (pure) ----------------------------------------------------------------------------
 
 
-def parse_status(f: Mapping[str, str]) -> InboundEvent:
+def parse_status(f: Mapping[str, str]) -> ProviderEvent:
     """A status callback → StatusUpdate keyed (MessageSid, status); interim states ignored."""
     sid = f.get("MessageSid") or f.get("SmsSid")
     raw_status = f.get("MessageStatus") or f.get("SmsStatus")
@@ -291,7 +293,7 @@ def parse_status(f: Mapping[str, str]) -> InboundEvent:
     )
 
 
-def parse_message(f: Mapping[str, str]) -> InboundEvent:
+def parse_message(f: Mapping[str, str]) -> ProviderEvent:
     """An inbound WhatsApp message → MessageIn keyed on MessageSid.
 
     Raises:

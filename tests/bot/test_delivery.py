@@ -26,7 +26,7 @@ from bot.channels.base import MessageIn
 from bot.channels.meta_whatsapp import signature_for as meta_signature
 from bot.channels.twilio_whatsapp import signature_for as twilio_signature
 from bot.config import Secret, Settings
-from bot.events import message_to_json
+from bot.inbox_codec import message_to_json
 from bot.keys import SESSIONS, SIGNALS
 from bot.logs import configure_logging
 from storage import conversations, inbox, outbox

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.channels.base import MessageIn
 from bot.config import Settings
-from bot.events import message_to_json
+from bot.inbox_codec import message_to_json
 from bot.keys import SESSIONS, SETTINGS
 from storage import inbox
 from storage.db import create_engine, session_factory

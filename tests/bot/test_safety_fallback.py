@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import MessageIn
 from bot.config import Settings
-from bot.dispatcher import Dispatcher, TextHooks
-from bot.events import message_to_json
+from bot.dispatcher import Dispatcher
+from bot.effects import TextHooks
+from bot.inbox_codec import message_to_json
 from flows.router import render_case_status, run_turn, safety_fallback_reply
 from flows.types import ConversationState, FlowDeps, TurnResult, UserTurn
 from knowledge.retriever import InMemoryRetriever

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.channels.base import InboundEvent, MessageIn, RawRequest, StatusUpdate, UserBlocked
+from bot.channels.base import MessageIn, ProviderEvent, RawRequest, StatusUpdate, UserBlocked
 from bot.channels.meta_whatsapp import signature_for as meta_signature
 from bot.channels.twilio_whatsapp import signature_for as twilio_signature
 from tests.support.fake_providers import META_APP_SECRET, TELEGRAM_SECRET, TWILIO_AUTH_TOKEN
@@ -108,14 +108,14 @@ def _rewrite(value: Any, pairs: dict[str, str]) -> Any:
     return value
 
 
-def without_raw(event: InboundEvent) -> InboundEvent:
+def without_raw(event: ProviderEvent) -> ProviderEvent:
     """The event minus ``raw`` (the provider payload), for exact comparisons in tables."""
     if isinstance(event, MessageIn | StatusUpdate | UserBlocked):
         return replace(event, raw={})
     return event
 
 
-def verify_and_parse(adapter: Any, req: RawRequest) -> Sequence[InboundEvent]:
+def verify_and_parse(adapter: Any, req: RawRequest) -> Sequence[ProviderEvent]:
     """What the ingest does first: verify, then parse (either may raise)."""
     adapter.verify(req)
     return adapter.parse(req)  # type: ignore[no-any-return]

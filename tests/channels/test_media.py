@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
-from bot.channels.base import MediaError
+from bot.channels.base import (
+    AckResponse,
+    ChannelAdapter,
+    InvalidSignature,
+    MediaError,
+    OutboundMessage,
+    ProviderEvent,
+    RawRequest,
+    Route,
+    SendResult,
+)
 from bot.channels.meta_whatsapp import MetaWhatsAppAdapter
 from bot.channels.telegram import TelegramAdapter
 from bot.media import MediaStore, extension_for, fetch_and_store
@@ -82,8 +94,30 @@ async def test_fetch_and_store_fills_in_the_provider_mime(
     assert ref.url.endswith(".pdf")
 
 
+class _BrokenDownload(ChannelAdapter):
+    """An adapter whose download has a bug (not a MediaError): the message must survive."""
+
+    name: ClassVar[str] = "broken"
+    routes: ClassVar[tuple[Route, ...]] = ()
+
+    def verify(self, req: RawRequest) -> None:
+        raise InvalidSignature("never called")
+
+    def parse(self, req: RawRequest) -> Sequence[ProviderEvent]:
+        return []
+
+    def ack(self, events: Sequence[ProviderEvent]) -> AckResponse:
+        return AckResponse()
+
+    async def send(self, msg: OutboundMessage) -> SendResult:
+        return SendResult(None)
+
+    async def download(self, ref: MediaRef, max_bytes: int) -> tuple[bytes, str | None]:
+        raise KeyError("a provider field we did not expect")
+
+
 async def test_adapter_without_download(tmp_path: Path) -> None:
     refs = (MediaRef("image", "x", "image/png"),)
-    assert await fetch_and_store(object(), MediaStore(tmp_path, 10), refs) == (
+    assert await fetch_and_store(_BrokenDownload(), MediaStore(tmp_path, 10), refs) == (
         MediaRef("image", "", None),
     )

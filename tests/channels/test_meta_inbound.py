@@ -12,9 +12,9 @@ import pytest
 from bot.channels.base import (
     AnomalousPayload,
     Ignored,
-    InboundEvent,
     InvalidSignature,
     MessageIn,
+    ProviderEvent,
     RawRequest,
     StatusUpdate,
 )
@@ -37,7 +37,7 @@ OUT = "wamid.HBgNNjI4MTIwMDAwMDAwMRUCABEYEjAxQUJDREVGMDEyMzQ1Njc4OQA="
 @dataclass(frozen=True)
 class Case:
     fixture: str
-    expect: list[InboundEvent] | type[Exception]
+    expect: list[ProviderEvent] | type[Exception]
 
 
 def msg(n: str, text: str = "", **kw: Any) -> MessageIn:
@@ -187,7 +187,7 @@ def test_hmac_test_vector() -> None:
 def test_handshake(
     adapter: MetaWhatsAppAdapter, query: dict[str, str], status: int, body: bytes | None
 ) -> None:
-    ack = adapter.handshake(query)
+    ack = adapter.answer(RawRequest("GET", "u", "/webhooks/whatsapp", {}, b"", query=query))
     assert ack.status == status
     if body is not None:
         assert ack.body == body

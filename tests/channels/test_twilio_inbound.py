@@ -10,9 +10,9 @@ import pytest
 from bot.channels.base import (
     AnomalousPayload,
     Ignored,
-    InboundEvent,
     InvalidSignature,
     MessageIn,
+    ProviderEvent,
     StatusUpdate,
 )
 from bot.channels.twilio_whatsapp import EMPTY_TWIML, TwilioWhatsAppAdapter
@@ -33,7 +33,7 @@ MEDIA = f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messag
 @dataclass(frozen=True)
 class Case:
     fixture: str
-    expect: list[InboundEvent] | type[Exception]
+    expect: list[ProviderEvent] | type[Exception]
 
 
 def msg(sid: str, text: str = "", **kw: Any) -> MessageIn:

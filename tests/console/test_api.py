@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.console.openapi import ENDPOINTS
 from nlu.types import Urgency
-from storage.models import Case, CaseEvent, Conversation, Operator, OutboxMessage, utcnow
+from storage.models import AuditEntry, Case, Conversation, Operator, OutboxMessage, utcnow
 from tests.console.conftest import PASSWORD, Console, seed_case
 
 
@@ -190,7 +190,7 @@ async def test_lockout_after_repeated_failures(console: Console) -> None:
     await console.login("ana")
     async with console.sessions() as session:
         actions = list(
-            (await session.execute(select(CaseEvent.action).order_by(CaseEvent.id))).scalars()
+            (await session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars()
         )
     assert actions.count("login_failed") == 2
     assert "login_locked" in actions
@@ -301,7 +301,7 @@ async def test_case_view_shows_conversation_labels_and_is_audited(console: Conso
     assert message["media"][0]["kind"] == "voice"
     async with console.sessions() as session:
         viewed = (
-            (await session.execute(select(CaseEvent).where(CaseEvent.action == "viewed")))
+            (await session.execute(select(AuditEntry).where(AuditEntry.action == "viewed")))
             .scalars()
             .all()
         )
@@ -550,8 +550,8 @@ async def test_concurrent_take_over_across_instances(console: Console, migrated:
                 takes = (
                     (
                         await session.execute(
-                            select(CaseEvent).where(
-                                CaseEvent.case_id == case.id, CaseEvent.action == "taken_over"
+                            select(AuditEntry).where(
+                                AuditEntry.case_id == case.id, AuditEntry.action == "taken_over"
                             )
                         )
                     )

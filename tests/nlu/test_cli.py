@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from nlu import cli
-from nlu.model import MODEL_PATH, LinearModel
+from nlu.classifier import MODEL_PATH, LinearModel
 from nlu.training_data import TEST_SET
 from nlu.types import INTENTS
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from nlu.model import MODEL_PATH
+from nlu.classifier import MODEL_PATH
 from nlu.normalize import normalize
 from nlu.pipeline import EmbeddedNlu
 from nlu.train import data_fingerprint
@@ -63,7 +63,7 @@ def test_result_shape(embedded: EmbeddedNlu) -> None:
 
 
 def test_shipped_model_was_trained_on_the_current_data() -> None:
-    from nlu.model import LinearModel
+    from nlu.classifier import LinearModel
 
     meta = LinearModel.load(MODEL_PATH).meta
     assert meta["data_sha256"] == data_fingerprint(training_files()), (

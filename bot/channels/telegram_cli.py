@@ -23,7 +23,7 @@ from telegram.request import HTTPXRequest
 from bot.channels.telegram import ALLOWED_UPDATES, SECRET_HEADER
 from bot.config import ConfigError, Settings
 
-log = logging.getLogger("bot.channels.cli")
+log = logging.getLogger("bot.channels.telegram_cli")
 WEBHOOK_PATH = "/webhooks/telegram"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bot.channels.cli import poll, set_webhook
+from bot.channels.telegram_cli import poll, set_webhook
 from bot.config import Secret, Settings
 from storage.models import InboxEvent
 from tests.channels.harness import load

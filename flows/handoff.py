@@ -1,0 +1,91 @@
+"""Talking to a person: the hand-off state and its transitions, in one place.
+
+The conversation is in :data:`flows.states.HANDOFF` from the moment the worker asks for a person
+(or an operator takes the case over) until the operator hands it back. Meanwhile the bot is
+silent, except that a critical message still gets the emergency numbers and raises the case.
+
+The transitions are pure functions of the state, used both by the turn (``run_turn``) and by
+the console (``bot.console.service``): storage only saves the state it is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows import states
+from flows.common import Ctx, carried, finish
+from flows.safety import country_code, emergency_lines
+from flows.texts import t
+from flows.types import ConversationState, Effect, Reply, RequestHandoff, TurnResult
+from nlu.types import Urgency
+
+
+def is_handed_off(state: ConversationState) -> bool:
+    """The bot is silent: an operator owns the conversation, or the worker waits for one."""
+    return state.name == states.HANDOFF
+
+
+def silenced_for(state: ConversationState) -> str | None:
+    """The case whose hand-off silenced the bot, if known."""
+    ref = state.data.get(states.REF)
+    return str(ref) if ref else None
+
+
+def taken_over(state: ConversationState, reference: str) -> ConversationState:
+    """An operator takes the conversation over for ``reference``.
+
+    The flows find the case through ``ref`` in the state data; the rest of the data (language
+    choice, answers so far) is kept.
+    """
+    return ConversationState(
+        name=states.HANDOFF, data={**state.data, states.REF: reference}, language=state.language
+    )
+
+
+def handed_back(state: ConversationState, reference: str) -> ConversationState:
+    """The operator gives the conversation back to the bot.
+
+    What the flows carry between flows is kept (language choice, the last case and its PIN, so
+    the worker can still ask "cek status"); the rest of the hand-off state is dropped.
+    """
+    data: dict[str, Any] = carried(state.data)
+    data[states.LAST_REF] = reference
+    return ConversationState(name=states.IDLE, data=data, language=state.language)
+
+
+def request(ctx: Ctx) -> TurnResult:
+    """The worker asks for a person: queue the conversation; the bot goes quiet."""
+    in_case_flow = states.flow_of(ctx.state.name) in (states.INTAKE, states.CRITICAL)
+    ref = ctx.data.get(states.REF) if in_case_flow else None
+    urgency = ctx.turn.parse.urgency.at_least(Urgency.NORMAL)
+    if states.flow_of(ctx.state.name) == states.CRITICAL:
+        urgency = Urgency.CRITICAL
+    effect = RequestHandoff(
+        reason="user asked for a person", urgency=urgency, reference=str(ref) if ref else None
+    )
+    reply = Reply(t("handoff", ctx.lang, lines=emergency_lines(ctx, country_code(ctx))))
+    data: dict[str, Any] = {states.REF: ref} if ref else {}
+    return finish(ctx, [reply], states.HANDOFF, data, [effect])
+
+
+def while_operator(ctx: Ctx, *, critical: bool) -> TurnResult:
+    """An operator owns the conversation: stay silent unless the message is critical."""
+    if not critical:
+        return TurnResult(replies=(), new_state=ctx.state)
+    code = country_code(ctx)
+    ref = silenced_for(ctx.state)
+    # Without a known reference the dispatcher attaches this to the conversation's open case
+    # (or opens one); either way the urgency is raised and the on-duty team alerted.
+    effects: list[Effect] = [
+        RequestHandoff(
+            reason="critical message during handoff", urgency=Urgency.CRITICAL, reference=ref
+        )
+    ]
+    reply = Reply(t("critical_again", ctx.lang, lines=emergency_lines(ctx, code)))
+    return TurnResult(
+        replies=(reply,),
+        new_state=ConversationState(
+            name=states.HANDOFF, data=dict(ctx.data), language=ctx.state.language
+        ),
+        effects=tuple(effects),
+    )

@@ -1,0 +1,72 @@
+"""Names the conversation state is made of: state names and the keys of the state's data.
+
+Both are persisted (``conversations.state`` and ``conversations.state_data``), so each is written
+here once and everything else refers to the constant: renaming a value needs a data migration.
+
+A state name is ``"<flow>:<step>"`` (``"intake:country"``), or :data:`IDLE`; :func:`flow_of`
+gives the flow, which ``flows.router`` looks up in its table of flows.
+"""
+
+from __future__ import annotations
+
+# --- state names ------------------------------------------------------------------------------
+
+IDLE = "idle"
+HANDOFF = "handoff:active"  # an operator owns the conversation, or the worker waits for one
+CRITICAL_ASK_SAFE = "critical:ask_safe"
+CRITICAL_ASK_WHERE = "critical:ask_where"
+INTAKE_CONSENT = "intake:consent"
+INTAKE_RESUME = "intake:resume"
+STATUS_ASK_REF = "status:ask_ref"
+TIP_ASK = "tip:ask"
+
+# Flow prefixes (the part before the colon).
+CRITICAL = "critical"
+INTAKE = "intake"
+JOBCHECK = "jobcheck"
+STATUS = "status"
+TIP = "tip"
+
+
+def flow_of(state_name: str) -> str:
+    """The flow a state belongs to (``"intake:country"`` -> ``"intake"``); "" when idle."""
+    prefix, sep, _step = state_name.partition(":")
+    return prefix if sep else ""
+
+
+def step_of(state_name: str) -> str:
+    """The step within the flow (``"intake:country"`` -> ``"country"``)."""
+    return state_name.partition(":")[2]
+
+
+def state(flow: str, step: str) -> str:
+    """The state name for ``step`` of ``flow``."""
+    return f"{flow}:{step}"
+
+
+# --- keys of the state's data ------------------------------------------------------------------
+
+# Carried from one flow to the next (flows.common.carried).
+LANG_CHOSEN = "lang_chosen"  # the person chose the language: stop following what they write
+LAST_REF = "last_ref"  # their latest case reference, for "cek status"
+LAST_PIN = "last_pin"  # and its PIN
+PAUSED = "paused"  # a form an emergency interrupted: {"name": state, "data": data}
+CARRIED = (LANG_CHOSEN, LAST_REF, LAST_PIN, PAUSED)
+
+BUTTONS = "_buttons"  # the buttons offered last, [[title, payload], ...]: typed titles map back
+UPDATED_AT = "updated_at"  # ISO time of the last turn (welcome-back after hours away)
+REF = "ref"  # the case this flow files into
+PIN = "pin"  # that case's PIN
+COUNTRY_CODE = "country_code"  # the country the emergency path found
+
+# The intake's working data.
+FIELDS = "fields"  # the answers so far
+INTENT = "intent"  # the complaint category
+URGENCY = "urgency"
+URGENCY_REASONS = "urgency_reasons"
+FIRST_MESSAGE = "first_message"  # what the person wrote first, kept with the case
+STEP = "step"  # the question being asked
+RESUME_STEP = "resume_step"  # the question to come back to after "welcome back"
+
+ANSWERS = "answers"  # the job-offer checker's answers so far
+LAST_ARTICLE = "last_article"  # the FAQ article shown last
