@@ -57,7 +57,7 @@ TEXTS = [
     "terima kasih",
 ]
 CHAT_BASE = 900_000_000
-MAX_CONNECTIONS = 40  # Telegram's default for webhook delivery (channels.md §1.1)
+MAX_CONNECTIONS = 40  # Telegram's default for webhook delivery (docs/wire-protocols.md §1.1)
 
 
 def free_port() -> int:

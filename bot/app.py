@@ -18,7 +18,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from bot.channels.base import ChannelAdapter
-from bot.channels.registry import build_adapters
+from bot.channels.registry import WEBCHAT, build_adapters
 from bot.config import Settings
 from bot.console import setup_console
 from bot.dispatcher import Dispatcher
@@ -118,7 +118,7 @@ async def healthz(request: web.Request) -> web.Response:
             "status": "ok",
             "database": "ok",
             "database_backend": app[ENGINE].dialect.name,
-            "channels": sorted(["webchat", *app[ADAPTERS]]),
+            "channels": sorted([WEBCHAT, *app[ADAPTERS]]),
             "time": utcnow().isoformat(),
         }
     )

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import MessageIn
 from bot.config import Settings
 from bot.inbox_codec import location_to_json, media_to_json, message_from_json
+from flows.casefile import case_columns
 from flows.types import (
     CaseSummary,
     Effect,
@@ -36,6 +37,7 @@ from flows.types import (
 )
 from nlu.types import NluBackend, ParseResult, Urgency
 from storage import cases, conversations, inbox, outbox
+from storage.audit import audit
 from storage.models import Case, Contact, Conversation, utcnow
 
 log = logging.getLogger("bot.effects")
@@ -158,7 +160,7 @@ async def apply_effects(
                 contact.consent_given = granted
                 contact.consent_at = utcnow()
                 contact.consent_version = version
-                cases.audit(
+                audit(
                     session,
                     "consent_recorded",
                     detail={"contact_id": contact.id, "granted": granted, "text_version": version},
@@ -175,6 +177,7 @@ async def apply_effects(
                     urgency_reasons=effect.urgency_reasons or parse.urgency_reasons,
                     reporter=effect.reporter,
                     fields=effect.fields,
+                    columns=case_columns(effect.fields),
                     pin=effect.pin,
                 )
                 inbound.case_id = case.id
@@ -190,6 +193,7 @@ async def apply_effects(
                     session,
                     found,
                     fields=effect.fields,
+                    columns=case_columns(effect.fields),
                     intent=effect.intent,
                     urgency=effect.urgency,
                     reasons=parse.urgency_reasons,
@@ -242,9 +246,7 @@ async def _hand_off(
             case.urgency == Urgency.CRITICAL
         ):
             applied.opened_critical.append(case)
-        cases.audit(
-            session, "handoff_requested", case_id=case.id, detail={"reason": effect.reason}
-        )
+        audit(session, "handoff_requested", case_id=case.id, detail={"reason": effect.reason})
     inbound.case_id = inbound.case_id or case.id
 
 

@@ -1,9 +1,9 @@
 """Keeping the attachments users send, so operators can see and hear them later.
 
-Provider links expire (Meta after 5 minutes, Telegram after an hour, ``channels.md`` §5.4), so the
-dispatcher downloads media before the flows run and stores it here. Files are content-addressed
-(sha256 + an extension from the MIME type): the same photo sent twice is stored once, and a key
-can never name a path outside the directory.
+Provider links expire (Meta after 5 minutes, Telegram after an hour, ``docs/wire-protocols.md``
+§5.4), so the dispatcher downloads media before the flows run and stores it here. Files are
+content-addressed (sha256 + an extension from the MIME type): the same photo sent twice is stored
+once, and a key can never name a path outside the directory.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelAdapter, OutboundMessage, SendError, SendResult
+from bot.channels.registry import PULLED
 from bot.config import Settings
 from flows.types import Button
 from storage import conversations, outbox
@@ -133,7 +134,7 @@ class Sender:
         """Start sends for due rows while there is room; a finished send makes room again."""
         while (room := self._concurrency - len(self._sending)) > 0:
             async with self._sessions() as session, session.begin():
-                dues = await outbox.claim_due(session, room, LEASE)
+                dues = await outbox.claim_due(session, room, LEASE, pulled=PULLED)
             self._held.update(due.id for due in dues)
             for due in dues:
                 task = asyncio.create_task(self._send(due))

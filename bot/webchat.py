@@ -1,7 +1,7 @@
 """The built-in web chat: a channel anyone can try without credentials.
 
 ``POST /api/webchat/messages`` goes through the same pipeline as every other channel (claim,
-store, per-conversation worker, outbox) and then waits briefly for its own replies, so the answer
+store, dispatcher, outbox) and then waits briefly for its own replies, so the answer
 comes back in the same HTTP response. Later messages (an operator's reply) are picked up by the
 page with ``GET /api/webchat/messages``. Each outbox row is handed to the browser exactly once.
 """
@@ -18,12 +18,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.base import MessageIn
+from bot.channels.registry import WEBCHAT
 from bot.ingest import store_events
 from bot.keys import SESSIONS, SIGNALS
 from storage import conversations, inbox, outbox
 from storage.models import OutboxMessage
 
-CHANNEL = "webchat"
+CHANNEL = WEBCHAT
 MAX_TEXT = 4096
 REPLY_WAIT_SECONDS = 15.0
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -101,7 +102,9 @@ async def post_message(request: web.Request) -> web.Response:
     async with app[SESSIONS]() as session, session.begin():
         conversation = await conversations.find_conversation(session, CHANNEL, session_id)
         rows = (
-            await outbox.fetch_for_webchat(session, conversation.id, source_prefix=f"{inbox_id}:")
+            await outbox.fetch_pulled(
+                session, conversation.id, channel=CHANNEL, source_prefix=f"{inbox_id}:"
+            )
             if conversation
             else []
         )
@@ -136,7 +139,11 @@ async def get_messages(request: web.Request) -> web.Response:
     session_id = _session_id(request.query.get("session_id"))
     async with request.app[SESSIONS]() as session, session.begin():
         conversation = await conversations.find_conversation(session, CHANNEL, session_id)
-        rows = await outbox.fetch_for_webchat(session, conversation.id) if conversation else []
+        rows = (
+            await outbox.fetch_pulled(session, conversation.id, channel=CHANNEL)
+            if conversation
+            else []
+        )
     return web.json_response({"messages": _render(rows)})
 
 

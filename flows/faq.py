@@ -1,6 +1,6 @@
 """FAQ answers from the curated knowledge base, with a follow-up menu.
 
-Answers come only from ``knowledge/content`` articles (sourced from ``shared/facts.md``). An
+Answers come only from ``knowledge/content`` articles (sourced from ``docs/facts.md``). An
 article that relies on single-source facts carries a caveat line, so nothing unverified is ever
 presented as certain. When no article fits, the bot says so and offers a person.
 """

@@ -1,7 +1,7 @@
 """The job-offer checker: seven yes/no questions, then the red flags found.
 
 Each question matches one warning sign of illegal recruitment and trafficking that official
-sources name in ``shared/facts.md`` §4.1-4.2; signs backed by a single source say so in their
+sources name in ``docs/facts.md`` §4.1-4.2; signs backed by a single source say so in their
 explanation. States: ``jobcheck:q1`` … ``jobcheck:q7``; answers in ``state.data["answers"]``.
 """
 

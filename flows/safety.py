@@ -40,7 +40,7 @@ def country_code(ctx: Ctx) -> str | None:
 def emergency_lines(ctx: Ctx, code: str | None) -> str:
     """Bullet lines: the country's emergency and mission numbers, then the national lines.
 
-    Numbers from a single source (``[S]`` in shared/facts.md) are marked "not verified" so they
+    Numbers from a single source (``[S]`` in docs/facts.md) are marked "not verified" so they
     are never presented as certain; ``[U]`` numbers are not in the directory at all.
     """
     lines: list[str] = []
@@ -53,7 +53,7 @@ def emergency_lines(ctx: Ctx, code: str | None) -> str:
     lines.append(NATIONAL_LINES[ctx.lang])
     if country is None:
         # No country known: the Safe Travel panic button finds the nearest mission itself
-        # (shared/facts.md §1.2 [C]).
+        # (docs/facts.md §1.2 [C]).
         lines.append(
             "• Safe Travel (Kemlu): tombol darurat di aplikasi"
             if ctx.lang == "id"
@@ -84,7 +84,7 @@ def start_critical(ctx: Ctx) -> TurnResult:
     """Open (or escalate) the case, send the numbers, ask "are you safe now?".
 
     The case is opened before any consent question. UU 27/2022 requires a lawful basis for
-    processing, of which explicit consent is one (Pasal 20, shared/facts.md §5.3 [C]); here the
+    processing, of which explicit consent is one (Pasal 20, docs/facts.md §5.3 [C]); here the
     basis is protecting the person's vital interests, the other basis Pasal 20 lists besides
     consent (the statute text, not itemised in facts.md: to be confirmed by the ministry's
     lawyers). Waiting for a "yes" while someone is being hurt is not acceptable; consent is

@@ -3,7 +3,7 @@
 Texts are keyed so tests and the console can refer to them, and so a translator sees all of one
 language in one place. Rules: short (a small phone screen), warm, plain words; no phone number,
 fee or law here except the national lines in :data:`NATIONAL_LINES`, which come from
-``shared/facts.md`` (§1.1 and §1.3, both confirmed by two sources).
+``docs/facts.md`` (§1.1 and §1.3, both confirmed by two sources).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 LANGS: tuple[str, ...] = ("id", "en")
 
 # The consent text is versioned: RecordConsent stores the version the person actually saw
-# (UU 27/2022 Pasal 22 and 24, shared/facts.md §5.3: consent must be recorded and provable).
+# (UU 27/2022 Pasal 22 and 24, docs/facts.md §5.3: consent must be recorded and provable).
 # Change the wording => bump the version.
 CONSENT_VERSION = "consent-v1-2026-11-23"
 
-# shared/facts.md §1.1 [C] (merdeka.com 10/04/2025; republika.co.id 27/06/2011) and §1.3 [C]
+# docs/facts.md §1.1 [C] (merdeka.com 10/04/2025; republika.co.id 27/06/2011) and §1.3 [C]
 # (tribunnews.com 03/02/2020; last seen 2016-2020, so "check still current" is on the review list).
 NATIONAL_LINES: dict[str, str] = {
     "id": (
@@ -154,7 +154,7 @@ _T: dict[str, tuple[str, str]] = {
         "OK, I'll reply in English.",
     ),
     "lang_choose": ("Pilih bahasa / Choose a language:", "Choose a language / Pilih bahasa:"),
-    # --- consent (UU 27/2022, shared/facts.md §5.3) -----------------------------------------
+    # --- consent (UU 27/2022, docs/facts.md §5.3) -----------------------------------------
     "consent": (
         "Sebelum melapor, mohon izin Anda 🙏\n"
         "• Yang kami catat: cerita Anda, nama, negara, majikan/agensi, kontak, dan foto/"
@@ -455,7 +455,7 @@ _T: dict[str, tuple[str, str]] = {
         "🔔 Ada kabar untuk kasus *{ref}*: status sekarang *{status}*.",
         "🔔 News about case *{ref}*: the status is now *{status}*.",
     ),
-    # --- job-offer checker (shared/facts.md §4.1, §4.2) -------------------------------------
+    # --- job-offer checker (docs/facts.md §4.1, §4.2) -------------------------------------
     "jc_intro": (
         "Saya akan bertanya 7 hal singkat tentang tawaran kerja itu.",
         "I'll ask 7 short questions about the job offer.",

@@ -1,6 +1,6 @@
 """The directory of Indonesian missions, hotlines and local emergency numbers, by country.
 
-Only numbers that appear in ``shared/facts.md`` are listed (``knowledge/content/directory.yml``),
+Only numbers that appear in ``docs/facts.md`` are listed (``knowledge/content/directory.yml``),
 each with its source, date and confidence mark. Numbers marked ``[U]`` there are left out on
 purpose: in an emergency a dead number costs minutes, and the national lines always work.
 """
@@ -38,7 +38,7 @@ class HelpLine:
 
     @property
     def verified(self) -> bool:
-        """Confirmed by two independent sources in shared/facts.md."""
+        """Confirmed by two independent sources in docs/facts.md."""
         return self.confidence == "C"
 
 

@@ -8,7 +8,7 @@ unsourced answer) and nobody notices.
 Front matter (all keys required unless marked optional)::
 
     id: placement-cost-id            # unique, lowercase, [a-z0-9-]
-    intents: [faq.placement_cost]    # FAQ intents of shared/taxonomy.md
+    intents: [faq.placement_cost]    # FAQ intents of docs/taxonomy.md
     language: id                     # id or en
     title: Biaya penempatan
     keywords: [biaya, gratis]        # optional: words users type, boosts retrieval
@@ -21,8 +21,8 @@ Front matter (all keys required unless marked optional)::
       - url: https://www.kompas.com
         title: kompas.com, Peraturan BP2MI 9/2020
         date: 2020-08-17             # or 2020-08 / 2020 when the source gives no day
-        confidence: C                # C, S or U, the mark in shared/facts.md
-        facts: "§3.6"                # optional: where in shared/facts.md
+        confidence: C                # C, S or U, the mark in docs/facts.md
+        facts: "§3.6"                # optional: where in docs/facts.md
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def parse_article(text: str, path: str = "<string>") -> Article:
         raise KnowledgeError(f"{path}: 'intents' must list at least one FAQ intent")
     unknown = [i for i in intents if i not in FAQ_INTENTS]
     if unknown:
-        raise KnowledgeError(f"{path}: unknown intents {unknown} (see shared/taxonomy.md)")
+        raise KnowledgeError(f"{path}: unknown intents {unknown} (see docs/taxonomy.md)")
     language = meta.get("language")
     if language not in ARTICLE_LANGUAGES:
         raise KnowledgeError(f"{path}: 'language' must be one of {ARTICLE_LANGUAGES}")
@@ -188,7 +188,7 @@ def parse_article(text: str, path: str = "<string>") -> Article:
     sources = parse_sources(meta.get("sources"), path)
 
     # A single-source or uncertain fact may never be presented as settled: the article must be
-    # flagged for review and carry the weaker confidence (shared/facts.md confidence marks).
+    # flagged for review and carry the weaker confidence (docs/facts.md confidence marks).
     weakest = {s.confidence for s in sources}
     if weakest & {"S", "U"} and not needs_review:
         raise KnowledgeError(f"{path}: uses S/U sources, so 'needs_review' must be true")

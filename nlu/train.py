@@ -10,7 +10,7 @@ from nlu.training_data import Example, load_yaml_examples, training_files
 from nlu.types import INTENTS, Urgency
 
 URGENCIES: tuple[str, ...] = tuple(str(u) for u in Urgency)
-# Heavier loss on urgent examples: recall of critical and high matters most (taxonomy.md).
+# Heavier loss on urgent examples: recall of critical and high matters most (docs/taxonomy.md).
 URGENCY_CLASS_WEIGHT = {"low": 1.0, "normal": 1.0, "high": 2.0, "critical": 3.0}
 
 

@@ -87,7 +87,7 @@ def load_yaml_examples(paths: Iterable[Path] | None = None) -> list[Example]:
 
 
 def load_jsonl(path: Path) -> list[Example]:
-    """Read a labelled JSONL file with the fields of ``shared/nlu-sample.jsonl``.
+    """Read a labelled JSONL file: one object per line with text, intent, urgency, language.
 
     Raises:
         ValueError: A line has an unknown intent or urgency (with its line number).

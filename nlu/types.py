@@ -2,7 +2,7 @@
 
 The shape follows Rasa's ``POST /model/parse`` answer (``text``, ``intent``, ``intent_ranking``,
 ``entities``) so a Rasa server can be swapped in, plus Siaga's own fields: ``kind``, ``urgency``,
-``urgency_reasons`` and ``language``. Label names are the contract of ``shared/taxonomy.md``.
+``urgency_reasons`` and ``language``. Label names are the contract of ``docs/taxonomy.md``.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def kind_of(intent: str) -> str:
 
 
 class Urgency(StrEnum):
-    """How soon a human must see a message (taxonomy.md, "Urgency")."""
+    """How soon a human must see a message (docs/taxonomy.md, "Urgency")."""
 
     LOW = "low"
     NORMAL = "normal"

@@ -1,7 +1,8 @@
-"""Case tickets and their audit trail.
+"""Case tickets: opening, merging answers, raising urgency, and what a worker may see.
 
-Every change to a case writes a ``AuditEntry`` in the same transaction, so the trail cannot miss a
-change that happened. Urgency may be raised by anyone but lowered only by an operator (audited).
+Every change to a case writes an audit entry in the same transaction (``storage.audit``), so the
+trail cannot miss a change that happened. Urgency may be raised by anyone but lowered only by an
+operator (audited).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.types import CaseSummary
 from nlu.types import Urgency
-from storage.models import AuditEntry, Case, utcnow
+from storage.audit import audit
+from storage.models import Case, utcnow
 from storage.security import hash_secret, verify_secret
 
 OPEN_STATUSES = ("new", "in_progress", "waiting_for_worker", "referred")
@@ -35,42 +37,20 @@ def new_pin() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def audit(
-    session: AsyncSession,
-    action: str,
-    *,
-    case_id: int | None = None,
-    operator_id: int | None = None,
-    detail: Mapping[str, Any] | None = None,
+# The columns the queue filters and reports on; which answers fill them is the flows' business
+# (``flows.casefile``): storage saves what it is given.
+CASE_COLUMNS = frozenset({"affected_name", "country", "recruitment_company"})
+
+
+def _apply_fields(
+    case: Case, fields: Mapping[str, Any], columns: Mapping[str, str] | None = None
 ) -> None:
-    """Write one audit-trail entry (who, what, when) in the caller's transaction."""
-    session.add(
-        AuditEntry(
-            case_id=case_id,
-            operator_id=operator_id,
-            action=action,
-            detail=dict(detail or {}),
-            created_at=utcnow(),
-        )
-    )
-
-
-# Intake field names (flows.intake) that the queue filters and reports on get their own columns.
-_COLUMN_FIELDS = {
-    "worker_name": "affected_name",
-    "country": "country",
-    "p3mi": "recruitment_company",
-}
-
-
-def _apply_fields(case: Case, fields: Mapping[str, Any]) -> None:
     merged = dict(case.fields or {})
     merged.update({k: v for k, v in fields.items() if v is not None})
     case.fields = merged
-    for key, column in _COLUMN_FIELDS.items():
-        value = merged.get(key)
-        if isinstance(value, str) and value.strip():
-            setattr(case, column, value.strip()[:200])
+    for column, value in (columns or {}).items():
+        if column in CASE_COLUMNS:
+            setattr(case, column, value)
 
 
 async def open_case(
@@ -85,6 +65,7 @@ async def open_case(
     urgency_reasons: tuple[str, ...] | list[str] = (),
     reporter: str = "self",
     fields: Mapping[str, Any] | None = None,
+    columns: Mapping[str, str] | None = None,
     pin: str | None = None,
     handoff: bool = False,
 ) -> Case:
@@ -109,7 +90,7 @@ async def open_case(
         updated_at=now,
         last_inbound_at=now,
     )
-    _apply_fields(case, fields or {})
+    _apply_fields(case, fields or {}, columns)
     session.add(case)
     await session.flush()
     audit(
@@ -121,14 +102,21 @@ async def open_case(
     return case
 
 
-async def by_reference(session: AsyncSession, reference: str) -> Case | None:
-    """A case by its reference (case-insensitive, spaces and dashes tolerated)."""
+async def by_reference(
+    session: AsyncSession, reference: str, *, fresh: bool = False
+) -> Case | None:
+    """A case by its reference (case-insensitive, spaces and dashes tolerated).
+
+    ``fresh`` reads it again even if this session holds it (another instance may have changed
+    it meanwhile).
+    """
     cleaned = reference.strip().upper().replace(" ", "")
     if not cleaned.startswith("SGA-") and cleaned.startswith("SGA"):
         cleaned = "SGA-" + cleaned[3:]
-    return (
-        await session.execute(select(Case).where(Case.reference == cleaned))
-    ).scalar_one_or_none()
+    stmt = select(Case).where(Case.reference == cleaned)
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 def raise_urgency(case: Case, urgency: Urgency, reasons: tuple[str, ...] | list[str] = ()) -> bool:
@@ -147,6 +135,7 @@ async def update_case(
     case: Case,
     *,
     fields: Mapping[str, Any] | None = None,
+    columns: Mapping[str, str] | None = None,
     intent: str | None = None,
     urgency: Urgency | None = None,
     reasons: tuple[str, ...] = (),
@@ -156,7 +145,7 @@ async def update_case(
     """Merge intake answers and corrections into a case. Returns True if urgency went up."""
     changes: dict[str, Any] = {}
     if fields:
-        _apply_fields(case, fields)
+        _apply_fields(case, fields, columns)
         changes["fields"] = sorted(fields)  # names only: the values are personal data
     if intent and intent != case.intent:
         changes["intent"] = [case.intent, intent]

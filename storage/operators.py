@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.cases import audit
+from storage.audit import audit
 from storage.models import Operator, WebSession, utcnow
 from storage.security import hash_secret, needs_rehash, verify_secret
 

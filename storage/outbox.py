@@ -8,6 +8,7 @@ window kept to one HTTP round trip).
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -38,8 +39,6 @@ from storage.models import PENDING, Contact, Conversation, OutboxMessage, utcnow
 # checks under PostgreSQL's generic plans too (see storage.models.PENDING).
 _SENDING: ColumnClause[str] = literal_column("'sending'")
 
-# Channels whose messages are fetched by the client instead of pushed by the sender.
-PULL_CHANNELS = frozenset({"webchat"})
 FINAL_STATUSES = ("sent", "delivered", "read", "failed", "fetched")
 
 
@@ -129,12 +128,14 @@ class Due:
     language: str | None = None  # the conversation's language (WhatsApp template language)
 
 
-def _due_heads() -> Select[Any]:
+def _due_heads(pulled: frozenset[str]) -> Select[Any]:
     """Ids of due rows that are first in line for their conversation.
 
     A later message is never sent before an earlier one of the same conversation is final, so
-    replies keep their order even while an earlier one is backing off or being sent. Built once
-    with bound parameters (``now``, ``limit``): the sender runs it many times a second.
+    replies keep their order even while an earlier one is backing off or being sent. Rows of
+    ``pulled`` channels are fetched by their client (the web chat), never sent. Built once per
+    set of pulled channels, with bound parameters (``now``, ``limit``): the sender runs it many
+    times a second.
     """
     earlier = aliased(OutboxMessage)
     blocked_by_earlier = exists().where(
@@ -149,7 +150,7 @@ def _due_heads() -> Select[Any]:
         .where(
             OutboxMessage.status == PENDING,
             OutboxMessage.next_attempt_at <= bindparam("now"),
-            OutboxMessage.channel.not_in(PULL_CHANNELS),
+            OutboxMessage.channel.not_in(pulled),
             (OutboxMessage.conversation_id.is_(None)) | ~blocked_by_earlier,
         )
         .order_by(OutboxMessage.id)
@@ -191,20 +192,33 @@ def _claim(heads: Select[Any], *, materialized: bool) -> Any:
     )
 
 
-_DUE_HEADS = _due_heads()
-_CLAIM = _claim(_DUE_HEADS, materialized=False)  # SQLite: one writer, nothing to skip
-_CLAIM_LOCKED = _claim(
-    _DUE_HEADS.with_for_update(skip_locked=True, of=OutboxMessage), materialized=True
-)
+@functools.lru_cache(maxsize=4)
+def _statements(pulled: frozenset[str]) -> tuple[Select[Any], Any, Any]:
+    """(due heads, claim for SQLite, claim for PostgreSQL) for this set of pulled channels."""
+    heads = _due_heads(pulled)
+    return (
+        heads,
+        _claim(heads, materialized=False),  # SQLite: one writer, nothing to skip
+        _claim(heads.with_for_update(skip_locked=True, of=OutboxMessage), materialized=True),
+    )
 
 
-async def due_heads(session: AsyncSession, limit: int = 50) -> list[int]:
+async def due_heads(
+    session: AsyncSession, limit: int = 50, *, pulled: frozenset[str] = frozenset()
+) -> list[int]:
     """Ids of the rows :func:`claim_due` would take now (for inspection and tests)."""
     params = {"now": utcnow(), "limit": limit}
-    return [int(i) for i in (await session.execute(_DUE_HEADS, params)).scalars()]
+    heads, _sqlite, _postgres = _statements(pulled)
+    return [int(i) for i in (await session.execute(heads, params)).scalars()]
 
 
-async def claim_due(session: AsyncSession, limit: int, lease: timedelta) -> list[Due]:
+async def claim_due(
+    session: AsyncSession,
+    limit: int,
+    lease: timedelta,
+    *,
+    pulled: frozenset[str] = frozenset(),
+) -> list[Due]:
     """Take up to ``limit`` due rows for sending, in two statements whatever the count.
 
     One ``UPDATE … WHERE id IN (heads … FOR UPDATE SKIP LOCKED) RETURNING`` marks them
@@ -212,9 +226,10 @@ async def claim_due(session: AsyncSession, limit: int, lease: timedelta) -> list
     one more query reads what the adapters need about the recipients. The caller commits.
     """
     now = utcnow()
+    _heads, claim_sqlite, claim_postgres = _statements(pulled)
     claimed = (
         await session.execute(
-            _CLAIM_LOCKED if on_postgres(session) else _CLAIM,
+            claim_postgres if on_postgres(session) else claim_sqlite,
             {"now": now, "limit": limit, "lease_until": now + lease},
             execution_options={"synchronize_session": False},
         )
@@ -372,13 +387,17 @@ async def record_delivery(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def fetch_for_webchat(
-    session: AsyncSession, conversation_id: int, *, source_prefix: str | None = None
+async def fetch_pulled(
+    session: AsyncSession,
+    conversation_id: int,
+    *,
+    channel: str,
+    source_prefix: str | None = None,
 ) -> list[OutboxMessage]:
-    """Hand pending web-chat messages to the browser exactly once (pending → fetched)."""
+    """Hand a pulled channel's pending messages to its client exactly once (pending → fetched)."""
     stmt = select(OutboxMessage).where(
         OutboxMessage.conversation_id == conversation_id,
-        OutboxMessage.channel == "webchat",
+        OutboxMessage.channel == channel,
         OutboxMessage.status == "pending",
     )
     if source_prefix is not None:

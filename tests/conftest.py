@@ -12,6 +12,7 @@ import pytest
 from bot.config import Secret, Settings
 
 if TYPE_CHECKING:
+    from tests.support.server import RunningSiaga
     from tests.support.webchat import WebChat
 from tests.support.databases import fresh_postgres, fresh_sqlite, pg_disabled
 from tests.support.fake_providers import FakeMeta, FakeTelegram, FakeTwilio
@@ -89,6 +90,31 @@ async def fake_meta() -> AsyncIterator[FakeMeta]:
     """A local Graph API server."""
     async with FakeMeta() as fake:
         yield fake
+
+
+@pytest.fixture
+async def siaga(
+    database_url: str,
+    settings_factory: Callable[..., Settings],
+    fake_telegram: FakeTelegram,
+    fake_twilio: FakeTwilio,
+    fake_meta: FakeMeta,
+) -> AsyncIterator[RunningSiaga]:
+    """The full app with all three channels pointed at the fakes, on SQLite and PostgreSQL.
+
+    Test modules that need other settings define their own ``siaga`` fixture.
+    """
+    from tests.support.e2e import channel_settings, stop_or_explain
+    from tests.support.server import start_siaga
+
+    settings = channel_settings(
+        settings_factory, database_url, fake_telegram, fake_twilio, fake_meta
+    )
+    running = await start_siaga(settings)
+    try:
+        yield running
+    finally:
+        await stop_or_explain(running)
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
-"""The import direction of architecture.md, enforced with ``ast`` (no extra tool).
+"""The import direction of the layers (README, "Architecture"), enforced with ``ast``.
 
 bot → {flows, nlu, knowledge, storage}; flows → {nlu.types, knowledge}; storage → {flows.types,
-nlu.types}; nlu and knowledge import no other project package (nlu.normalize excepted for
-knowledge). Only bot imports aiohttp web, telegram or twilio; only storage imports SQLAlchemy.
+nlu.types}; nlu and knowledge import no other project package (nlu.normalize and nlu.types
+excepted for knowledge). Only bot imports aiohttp web, telegram or twilio; flows, nlu and
+knowledge never import SQLAlchemy. Inside bot/, each room imports only what its job needs.
 """
 
 from __future__ import annotations
@@ -43,6 +44,57 @@ def imports_of(path: Path) -> list[str]:
 
 def allowed(module: str, rules: set[str]) -> bool:
     return any(module == rule or module.startswith(rule + ".") for rule in rules)
+
+
+# Inside bot/: the rooms may only use what their job needs. Channel adapters know only the
+# wire, the settings and the flows' value types (never the console, storage or the pipeline);
+# the console is a leaf that the composition root alone mounts; nothing imports the CLI.
+BOT_ROOMS: dict[str, set[str]] = {
+    "bot.channels": {"bot.channels", "bot.config", "flows.types"},
+    "bot.console": {
+        "bot.console",
+        "bot.channels.registry",
+        "bot.keys",
+        "bot.media",
+        "bot.config",
+        "flows",
+        "knowledge",
+        "nlu.types",
+        "storage",
+    },
+}
+ONLY_IMPORTED_BY = {
+    "bot.console": {"bot.app", "bot.console"},
+    "bot.cli": {"bot.cli", "bot.__main__"},
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@pytest.mark.parametrize("room", sorted(BOT_ROOMS))
+def test_bot_rooms_import_only_what_their_job_needs(room: str) -> None:
+    problems = []
+    folder = ROOT / room.replace(".", "/")
+    for path in sorted(folder.rglob("*.py")):
+        for name in imports_of(path):
+            top = name.split(".", 1)[0]
+            if top in PROJECT and not allowed(name, BOT_ROOMS[room]):
+                problems.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert problems == []
+
+
+def test_leaves_are_imported_only_where_they_are_mounted() -> None:
+    problems = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        importer = module_name(path)
+        for name in imports_of(path):
+            for leaf, importers in ONLY_IMPORTED_BY.items():
+                if allowed(name, {leaf}) and not allowed(importer, importers):
+                    problems.append(f"{importer} imports {name}")
+    assert problems == []
 
 
 @pytest.mark.parametrize("package", sorted(PROJECT))

@@ -242,7 +242,13 @@ class ChannelAdapter(Protocol):
 
     def within_window(self, last_inbound_at: datetime | None, now: datetime) -> bool:
         """Whether free text may be sent now, given the user's last message."""
-        window = self.reply_window
-        if window is None:
-            return True
-        return last_inbound_at is not None and now - last_inbound_at < window
+        return within_reply_window(self.reply_window, last_inbound_at, now)
+
+
+def within_reply_window(
+    window: timedelta | None, last_inbound_at: datetime | None, now: datetime
+) -> bool:
+    """Free text is allowed without a window, or within ``window`` of the user's last message."""
+    if window is None:
+        return True
+    return last_inbound_at is not None and now - last_inbound_at < window

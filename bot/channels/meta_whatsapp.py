@@ -1,9 +1,9 @@
 """WhatsApp Cloud API (Meta Graph) adapter, spoken directly with aiohttp.
 
-No SDK: pywa hard-codes graph.facebook.com and brings httpx (``channels.md`` §4.9), while the wire
-format is small. ``SIAGA_WHATSAPP_API_URL`` (with the Graph version) points tests at a local fake.
-Users are keyed on ``wa_id`` and, for users without one (usernames, 2026), on the business-scoped
-user id (BSUID); the other id travels in ``alt_user_id`` (§4.3).
+No SDK: pywa hard-codes graph.facebook.com and brings httpx (``docs/wire-protocols.md`` §4.9),
+while the wire format is small. ``SIAGA_WHATSAPP_API_URL`` (with the Graph version) points tests at
+a local fake. Users are keyed on ``wa_id`` and, for users without one (usernames, 2026), on the
+business-scoped user id (BSUID); the other id travels in ``alt_user_id`` (§4.3).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ _MEDIA_TYPES = {
     "sticker": "sticker",
     "audio": "audio",
 }
-# Graph error codes (channels.md §4.5, §4.7).
+# Graph error codes (docs/wire-protocols.md §4.5, §4.7).
 _WINDOW_CLOSED = 131047
 _PAIR_LIMIT = 131056  # ~1 message / 6 s to the same user
 _THROUGHPUT = {130429, 131057, 4, 80007}  # per-number throughput / app / WABA rate limits

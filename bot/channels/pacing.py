@@ -2,8 +2,8 @@
 
 Rate limits live inside the adapters (not in the sender) because they are per provider: Telegram
 allows ~1 message/s per chat and ~30/s overall, WhatsApp ~80/s per number and a pair limit per user
-(``channels.md`` §1.6, §3.7, §4.7). PTB's ``AIORateLimiter`` has no per-private-chat limit (§2.4),
-so we pace ourselves.
+(``docs/wire-protocols.md`` §1.6, §3.7, §4.7). PTB's ``AIORateLimiter`` has no per-private-chat
+limit (§2.4), so we pace ourselves.
 """
 
 from __future__ import annotations

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiohttp
 
-from bot.channels.base import ChannelAdapter
+from bot.channels.base import ChannelAdapter, within_reply_window
 from bot.channels.meta_whatsapp import MetaWhatsAppAdapter
 from bot.channels.telegram import TelegramAdapter
 from bot.channels.twilio_whatsapp import TwilioWhatsAppAdapter
@@ -29,10 +30,12 @@ PULLED = frozenset({WEBCHAT})
 
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """A row of the table: the adapter class and how to build it from the settings."""
+    """A row of the table: the adapter class, how to build it from the settings, and which
+    setting names the approved template sent outside its reply window (if it has one)."""
 
     adapter: type[ChannelAdapter]
     build: Callable[[Settings, aiohttp.ClientSession], ChannelAdapter | None]
+    window_template: Callable[[Settings], str] = lambda _settings: ""
 
 
 def _telegram(settings: Settings, _http: aiohttp.ClientSession) -> ChannelAdapter | None:
@@ -54,7 +57,7 @@ def _twilio(settings: Settings, http: aiohttp.ClientSession) -> ChannelAdapter |
         whatsapp_number=settings.twilio_whatsapp_number,
         public_url=settings.public_url,
         api_url=settings.twilio_api_url,
-        template_sid=settings.twilio_template_sid,
+        template_sid=CHANNELS[TwilioWhatsAppAdapter.name].window_template(settings),
         http=http,
     )
 
@@ -69,15 +72,32 @@ def _meta(settings: Settings, http: aiohttp.ClientSession) -> ChannelAdapter | N
         phone_number_id=settings.whatsapp_phone_number_id,
         http=http,
         api_url=settings.whatsapp_api_url,
-        template_name=settings.whatsapp_template_name,
+        template_name=CHANNELS[MetaWhatsAppAdapter.name].window_template(settings),
     )
 
 
 CHANNELS: dict[str, Channel] = {
     TelegramAdapter.name: Channel(TelegramAdapter, _telegram),
-    TwilioWhatsAppAdapter.name: Channel(TwilioWhatsAppAdapter, _twilio),
-    MetaWhatsAppAdapter.name: Channel(MetaWhatsAppAdapter, _meta),
+    TwilioWhatsAppAdapter.name: Channel(
+        TwilioWhatsAppAdapter, _twilio, lambda s: s.twilio_template_sid
+    ),
+    MetaWhatsAppAdapter.name: Channel(
+        MetaWhatsAppAdapter, _meta, lambda s: s.whatsapp_template_name
+    ),
 }
+
+
+def reply_window_open(channel: str, last_inbound_at: datetime | None, now: datetime) -> bool:
+    """Whether free text may go to a contact of ``channel`` now (the adapter's reply window)."""
+    row = CHANNELS.get(channel)
+    window = row.adapter.reply_window if row is not None else None  # the web chat has none
+    return within_reply_window(window, last_inbound_at, now)
+
+
+def window_template(settings: Settings, channel: str) -> str | None:
+    """The approved template configured for ``channel`` (None: none, or no window there)."""
+    row = CHANNELS.get(channel)
+    return (row.window_template(settings) or None) if row is not None else None
 
 
 def build_adapters(settings: Settings, http: aiohttp.ClientSession) -> dict[str, ChannelAdapter]:

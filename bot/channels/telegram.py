@@ -2,7 +2,7 @@
 
 PTB is used only as a typed parser (``Update.de_json``) and a sender (``Bot``); its
 ``Application``/handlers are not, because conversation state and ordering are ours
-(``channels.md`` §2.2, architecture "anti-patterns"). Tests point ``SIAGA_TELEGRAM_API_URL`` at a
+(``docs/wire-protocols.md`` §2.2). Tests point ``SIAGA_TELEGRAM_API_URL`` at a
 local fake Bot API.
 """
 
@@ -58,10 +58,10 @@ from flows.types import Button, Location, MediaRef
 log = logging.getLogger("bot.channels.telegram")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
-TEXT_LIMIT = 4096  # sendMessage text, in UTF-16 units (channels.md §1.5)
-CALLBACK_DATA_LIMIT = 64  # bytes (channels.md §1.5)
+TEXT_LIMIT = 4096  # sendMessage text, in UTF-16 units (docs/wire-protocols.md §1.5)
+CALLBACK_DATA_LIMIT = 64  # bytes (docs/wire-protocols.md §1.5)
 # Everything we handle. Listing it explicitly matters: an omitted allowed_updates keeps the old
-# setting, and an empty list means "all but chat_member/reactions" (channels.md §1.1).
+# setting, and an empty list means "all but chat_member/reactions" (docs/wire-protocols.md §1.1).
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 DEFAULT_API_URL = "https://api.telegram.org"
 WEBHOOK_PATH = "/webhooks/telegram"
@@ -177,7 +177,7 @@ class TelegramAdapter(ChannelAdapter):
         return SendResult(await self._sending.send(msg.outbox_id, msg.recipient, parts, send_part))
 
     def _send_error(self, exc: TelegramError, recipient: str) -> SendError:
-        """Map PTB's exception classes (channels.md §1.6) to a SendError without the token."""
+        """Map PTB's exception classes (wire protocols §1.6) to a SendError without the token."""
         if isinstance(exc, RetryAfter):
             seconds = exc._retry_after.total_seconds()  # the timedelta; .retry_after warns
             # PTB's AIORateLimiter pauses everything on a 429 (§2.4): a flood limit may be global.
@@ -308,7 +308,7 @@ def _message_event(
         return Ignored(f"telegram message in a {m.chat.type} chat")
     raw_location = (data.get("edited_message") or {}).get("location") or {}
     if edited and raw_location.get("live_period"):
-        # A live location re-sends an edited_message on every move (channels.md §1.2).
+        # A live location re-sends an edited_message on every move (docs/wire-protocols.md §1.2).
         return Ignored("telegram live location update")
     user = m.from_user
     text = m.text or m.caption or ""

@@ -1,8 +1,8 @@
 """WhatsApp through Twilio Programmable Messaging.
 
 Inbound and status callbacks are form POSTs signed with ``X-Twilio-Signature`` over the *public*
-URL plus every form field (``channels.md`` §3.3); outbound goes through twilio's async client
-pointed at ``SIAGA_TWILIO_API_URL``. Twilio has no native buttons for free-form WhatsApp
+URL plus every form field (``docs/wire-protocols.md`` §3.3); outbound goes through twilio's async
+client pointed at ``SIAGA_TWILIO_API_URL``. Twilio has no native buttons for free-form WhatsApp
 messages, so buttons become a numbered list.
 """
 
@@ -45,7 +45,7 @@ from flows.types import Location, MediaRef
 log = logging.getLogger("bot.channels.twilio")
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
-TEXT_LIMIT = 1600  # Messages.create body (channels.md §3.5)
+TEXT_LIMIT = 1600  # Messages.create body (docs/wire-protocols.md §3.5)
 WEBHOOK_PATH = "/webhooks/twilio"
 STATUS_PATH = "/webhooks/twilio/status"
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'

@@ -1,35 +1,36 @@
 """The console's JSON API under ``/api/console/`` (described in ``bot.console.openapi``).
 
-Handlers are thin: they check the role (``bot.console.auth``), parse the request, call one
-``storage.console`` function in one transaction, and map ``ConsoleError`` to an HTTP status.
-Logs name the case reference and the operator id, never message text, names or numbers.
+Handlers are thin: they check the role (``bot.console.auth``), read the request
+(``bot.console.params``), run one command (``bot.console.service``) or query in one transaction,
+shape the answer (``bot.console.views``), and map ``ConsoleError`` to an HTTP status. Logs name
+the case reference and the operator id, never message text, names or numbers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.console import texts
+from bot.channels.registry import window_template
+from bot.console import service, texts, views
 from bot.console.auth import (
     api,
     clear_session_cookie,
-    json_error,
     same_origin,
     session_token,
     set_session_cookie,
 )
+from bot.console.export import cases_csv
 from bot.console.live import HUB, stream
+from bot.console.params import json_body, json_error, period, string
 from bot.keys import SESSIONS, SETTINGS, SIGNALS
 from bot.media import MediaStore
-from storage import console as store
-from storage import operators
-from storage.cases import audit
+from storage import audit, case_view, operators, queue, reports
+from storage.cases import STATUSES
 from storage.models import utcnow
 from storage.operators import LoginError, SessionInfo, has_role
 
@@ -38,49 +39,14 @@ log = logging.getLogger("bot.console")
 _ERROR_STATUS = {"not_found": 404, "conflict": 409, "invalid": 400, "forbidden": 403}
 
 
-def _error(exc: store.ConsoleError) -> web.Response:
+def _error(exc: service.ConsoleError) -> web.Response:
     return json_error(_ERROR_STATUS.get(exc.kind, 400), exc.message)
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    """The JSON object sent; only ``application/json`` is accepted.
-
-    HTML forms cannot send that content type across sites without a CORS preflight, which is
-    what protects the login endpoint (there is no session, hence no CSRF token, yet).
-    """
-    if request.content_type != "application/json":
-        raise web.HTTPUnsupportedMediaType(text="send JSON (Content-Type: application/json)")
-    try:
-        data = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="the body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="send a JSON object")
-    return data
-
-
-def _str(data: Mapping[str, Any], key: str, default: str = "") -> str:
-    value = data.get(key, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise web.HTTPBadRequest(text=f"{key} must be a string")
-    return value
 
 
 def _wake_sender(request: web.Request) -> None:
     """Send the new outbox rows now rather than at the senders' next poll (in any process)."""
     if SIGNALS in request.app:
         request.app[SIGNALS].outbox_queued()
-
-
-def templates(request: web.Request) -> dict[str, str]:
-    """The approved template per WhatsApp channel (empty when none is configured)."""
-    settings = request.app[SETTINGS]
-    return {
-        "twilio": settings.twilio_template_sid,
-        "whatsapp": settings.whatsapp_template_name,
-    }
 
 
 def _me(info: SessionInfo) -> dict[str, Any]:
@@ -99,9 +65,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     """Log in with username and password; sets the session cookie, returns the CSRF token."""
     if not same_origin(request):
         return json_error(403, "cross-site request refused")
-    data = await _body(request)
-    username = _str(data, "username")
-    password = _str(data, "password")
+    data = await json_body(request)
+    username = string(data, "username")
+    password = string(data, "password")
     settings = request.app[SETTINGS]
     async with request.app[SESSIONS]() as session:
         try:
@@ -133,7 +99,7 @@ async def logout(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     async with request.app[SESSIONS]() as session:
         if token:
             await operators.end_session(session, token)
-        audit(session, "logout", operator_id=info.operator_id)
+        audit.audit(session, "logout", operator_id=info.operator_id)
         await session.commit()
     response = web.json_response({"ok": True})
     clear_session_cookie(response)
@@ -153,7 +119,9 @@ async def me(request: web.Request, info: SessionInfo) -> web.StreamResponse:
 async def get_queue(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Open cases by urgency then waiting time, filtered and searched."""
     q = request.query
-    flt = store.QueueFilter(
+    if q.get("status") and q["status"] not in STATUSES:
+        return json_error(400, f"unknown status {q['status']!r}")
+    flt = queue.QueueFilter(
         status=q.get("status", ""),
         country=q.get("country", ""),
         category=q.get("category", ""),
@@ -163,12 +131,13 @@ async def get_queue(request: web.Request, info: SessionInfo) -> web.StreamRespon
         q=q.get("q", "")[:100],
     )
     async with request.app[SESSIONS]() as session:
-        try:
-            items = await store.queue(session, flt, operator_id=info.operator_id)
-        except store.ConsoleError as exc:
-            return _error(exc)
+        rows = await queue.open_cases(session, flt, operator_id=info.operator_id)
+    now = utcnow()
     return web.json_response(
-        {"cases": items, "sla_minutes": dict(request.app[SETTINGS].sla_minutes)}
+        {
+            "cases": [views.queue_item(row, now) for row in rows],
+            "sla_minutes": dict(request.app[SETTINGS].sla_minutes),
+        }
     )
 
 
@@ -176,7 +145,8 @@ async def get_queue(request: web.Request, info: SessionInfo) -> web.StreamRespon
 async def get_filters(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Values for the queue's filter menus."""
     async with request.app[SESSIONS]() as session:
-        return web.json_response(await store.filter_options(session))
+        values = await queue.filter_values(session)
+    return web.json_response(views.filter_options(values))
 
 
 @api("operator")
@@ -185,29 +155,30 @@ async def get_case(request: web.Request, info: SessionInfo) -> web.StreamRespons
     reference = request.match_info["reference"]
     async with request.app[SESSIONS]() as session:
         try:
-            detail = await store.case_detail(
-                session, reference, operator_id=info.operator_id, templates=templates(request)
-            )
-        except store.ConsoleError as exc:
+            case = await service.get_case(session, reference)
+        except service.ConsoleError as exc:
             return _error(exc)
+        view = await case_view.load(session, case)
+        await audit.record_view(session, case.id, info.operator_id)
         await session.commit()
-    return web.json_response(detail)
+    template = window_template(request.app[SETTINGS], case.channel)
+    return web.json_response(views.case_detail(view, template=template))
 
 
 @api("operator")
 async def take(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Take the case over: assigned to me, the bot goes silent for the conversation."""
     reference = request.match_info["reference"]
-    data = await _body(request)
+    data = await json_body(request)
     force = bool(data.get("force"))
     if force and not has_role(info.role, "supervisor"):
         return json_error(403, "only a supervisor may take a case from another operator")
     async with request.app[SESSIONS]() as session:
         try:
-            case = await store.take_over(
+            case = await service.take_over(
                 session, reference, operator_id=info.operator_id, force=force
             )
-        except store.ConsoleError as exc:
+        except service.ConsoleError as exc:
             return _error(exc)
         await session.commit()
     log.info("case %s taken over by operator=%s", case.reference, info.operator_id)
@@ -226,8 +197,8 @@ async def release(request: web.Request, info: SessionInfo) -> web.StreamResponse
     reference = request.match_info["reference"]
     async with request.app[SESSIONS]() as session:
         try:
-            case = await store.release(session, reference, operator_id=info.operator_id)
-        except store.ConsoleError as exc:
+            case = await service.release(session, reference, operator_id=info.operator_id)
+        except service.ConsoleError as exc:
             return _error(exc)
         await session.commit()
     return web.json_response(
@@ -239,23 +210,23 @@ async def release(request: web.Request, info: SessionInfo) -> web.StreamResponse
 async def reply(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Send a message to the worker through their channel (or the template outside 24 h)."""
     reference = request.match_info["reference"]
-    data = await _body(request)
-    text = _str(data, "text")
+    data = await json_body(request)
+    text = string(data, "text")
     use_template = bool(data.get("template"))
     async with request.app[SESSIONS]() as session:
         try:
             template: str | None = None
             if use_template:
-                case = await store.get_case(session, reference)
-                template = templates(request).get(case.channel) or None
+                case = await service.get_case(session, reference)
+                template = window_template(request.app[SETTINGS], case.channel)
                 if template is None:
                     return json_error(
                         400, f"no approved template is configured for {case.channel}"
                     )
-            sent = await store.reply(
+            sent = await service.reply(
                 session, reference, text, operator_id=info.operator_id, template=template
             )
-        except store.ConsoleError as exc:
+        except service.ConsoleError as exc:
             return _error(exc)
         await session.commit()
     _wake_sender(request)
@@ -272,19 +243,16 @@ async def reply(request: web.Request, info: SessionInfo) -> web.StreamResponse:
 async def hand_back(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Give the conversation back to the bot, telling the worker."""
     reference = request.match_info["reference"]
-    await _body(request)
+    await json_body(request)
     async with request.app[SESSIONS]() as session:
         try:
-            detail_case = await store.get_case(session, reference)
-            language = await store.worker_language(session, detail_case)
-            await store.hand_back(
+            detail_case = await service.hand_back(
                 session,
                 reference,
                 operator_id=info.operator_id,
-                text=texts.handback_text(language),
                 supervisor=has_role(info.role, "supervisor"),
             )
-        except store.ConsoleError as exc:
+        except service.ConsoleError as exc:
             return _error(exc)
         await session.commit()
     _wake_sender(request)
@@ -295,22 +263,19 @@ async def hand_back(request: web.Request, info: SessionInfo) -> web.StreamRespon
 async def set_status(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Change the status (with a resolution when resolving or closing); the worker is told."""
     reference = request.match_info["reference"]
-    data = await _body(request)
+    data = await json_body(request)
     async with request.app[SESSIONS]() as session:
         try:
-            case = await store.get_case(session, reference)
-            language = await store.worker_language(session, case)
-            case = await store.change_status(
+            case = await service.change_status(
                 session,
                 reference,
-                _str(data, "status"),
+                string(data, "status"),
                 operator_id=info.operator_id,
-                resolution=_str(data, "resolution") or None,
-                worker_update=_str(data, "worker_update") or None,
-                render=texts.status_text if data.get("notify_worker", True) else None,
-                handback_text=texts.handback_text(language),
+                resolution=string(data, "resolution") or None,
+                worker_update=string(data, "worker_update") or None,
+                notify_worker=bool(data.get("notify_worker", True)),
             )
-        except store.ConsoleError as exc:
+        except service.ConsoleError as exc:
             return _error(exc)
         await session.commit()
     _wake_sender(request)
@@ -323,13 +288,13 @@ async def set_status(request: web.Request, info: SessionInfo) -> web.StreamRespo
 async def add_note(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Add an internal note (never sent to the worker)."""
     reference = request.match_info["reference"]
-    data = await _body(request)
+    data = await json_body(request)
     async with request.app[SESSIONS]() as session:
         try:
-            note_id = await store.add_note(
-                session, reference, _str(data, "text"), operator_id=info.operator_id
+            note_id = await service.add_note(
+                session, reference, string(data, "text"), operator_id=info.operator_id
             )
-        except store.ConsoleError as exc:
+        except service.ConsoleError as exc:
             return _error(exc)
         await session.commit()
     return web.json_response({"id": note_id}, status=201)
@@ -339,18 +304,18 @@ async def add_note(request: web.Request, info: SessionInfo) -> web.StreamRespons
 async def correct(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Correct the category or urgency (lowering urgency needs a reason); audited."""
     reference = request.match_info["reference"]
-    data = await _body(request)
+    data = await json_body(request)
     async with request.app[SESSIONS]() as session:
         try:
-            case = await store.correct(
+            case = await service.correct(
                 session,
                 reference,
                 operator_id=info.operator_id,
-                intent=_str(data, "intent") or None,
-                urgency=_str(data, "urgency") or None,
-                reason=_str(data, "reason"),
+                intent=string(data, "intent") or None,
+                urgency=string(data, "urgency") or None,
+                reason=string(data, "reason"),
             )
-        except store.ConsoleError as exc:
+        except service.ConsoleError as exc:
             return _error(exc)
         await session.commit()
     return web.json_response(
@@ -385,36 +350,12 @@ async def media(request: web.Request, info: SessionInfo) -> web.StreamResponse:
 # --- supervision ------------------------------------------------------------------------------
 
 
-def period(request: web.Request) -> tuple[datetime, datetime]:
-    """``since``/``until`` (YYYY-MM-DD, until inclusive); default: the last 12 weeks."""
-
-    def parse(name: str) -> date | None:
-        raw = request.query.get(name, "")
-        if not raw:
-            return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise web.HTTPBadRequest(text=f"{name} must be a date like 2026-11-23") from None
-
-    today = utcnow().date()
-    until_day = parse("until") or today
-    since_day = parse("since") or (until_day - timedelta(weeks=12))
-    since = datetime(since_day.year, since_day.month, since_day.day, tzinfo=UTC)
-    until = datetime(until_day.year, until_day.month, until_day.day, tzinfo=UTC) + timedelta(
-        days=1
-    )
-    if since >= until:
-        raise web.HTTPBadRequest(text="since must be before until")
-    return since, until
-
-
 @api("supervisor")
 async def get_dashboard(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Supervision figures: volumes, response and resolution times, SLA breaches, P3MI."""
     since, until = period(request)
     async with request.app[SESSIONS]() as session:
-        data = await store.dashboard(
+        data = await reports.dashboard(
             session,
             since=since,
             until=until,
@@ -430,7 +371,7 @@ async def export_csv(request: web.Request, info: SessionInfo) -> web.StreamRespo
     """Cases of a period as CSV (no names, numbers or message text)."""
     since, until = period(request)
     async with request.app[SESSIONS]() as session:
-        body = await store.export_csv(
+        body = await cases_csv(
             session,
             since=since,
             until=until,
@@ -452,10 +393,11 @@ async def get_audit(request: web.Request, info: SessionInfo) -> web.StreamRespon
     """The newest audit-trail entries across all cases."""
     before = request.query.get("before", "")
     async with request.app[SESSIONS]() as session:
-        entries = await store.audit_log(
-            session, before_id=int(before) if before.isdigit() else None
-        )
-    return web.json_response({"entries": entries})
+        names = await audit.operator_names(session)
+        rows = await audit.newest(session, before_id=int(before) if before.isdigit() else None)
+    return web.json_response(
+        {"entries": [views.audit_item(entry, ref, names) for entry, ref in rows]}
+    )
 
 
 # --- administration -------------------------------------------------------------------------
@@ -485,15 +427,15 @@ async def list_operators(request: web.Request, info: SessionInfo) -> web.StreamR
 @api("admin")
 async def create_operator(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Create a console account."""
-    data = await _body(request)
+    data = await json_body(request)
     async with request.app[SESSIONS]() as session:
         try:
             op = await operators.create_operator(
-                session, _str(data, "username"), _str(data, "password"), _str(data, "role")
+                session, string(data, "username"), string(data, "password"), string(data, "role")
             )
         except ValueError as exc:
             return json_error(400, str(exc))
-        audit(session, "operator_added", operator_id=info.operator_id, detail={"id": op.id})
+        audit.audit(session, "operator_added", operator_id=info.operator_id, detail={"id": op.id})
         await session.commit()
     return web.json_response({"operator": _operator_dict(op)}, status=201)
 

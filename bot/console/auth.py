@@ -14,10 +14,11 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
+from bot.console.html import forbidden_page
+from bot.console.params import json_error
 from bot.keys import SESSIONS, SETTINGS
 from storage.operators import SessionInfo, has_role, session_operator
 
@@ -90,11 +91,6 @@ def same_origin(request: web.Request) -> bool:
     return origin in {f"{request.scheme}://{host}", f"http://{host}", f"https://{host}", public}
 
 
-def json_error(status: int, message: str, **extra: Any) -> web.Response:
-    """The API's error shape: ``{"error": "..."}`` with the status code."""
-    return web.json_response({"error": message, **extra}, status=status)
-
-
 def api(role: str) -> Callable[[AuthedHandler], Handler]:
     """Protect a JSON endpoint: 401 when logged out, 403 for a too-small role or bad CSRF token."""
 
@@ -129,9 +125,6 @@ def page(role: str) -> Callable[[AuthedHandler], Handler]:
             if info is None:
                 raise web.HTTPFound("/console/login")
             if not has_role(info.role, role):
-                # Imported here: the pages module uses these decorators (import cycle).
-                from bot.console.pages import forbidden_page
-
                 return forbidden_page(info, role)
             return await handler(request, info)
 

@@ -1,6 +1,6 @@
 """Live updates for the console over server-sent events.
 
-One poller per instance reads the database every half second (``storage.console.changes_since``)
+One poller per instance reads the database every half second (``storage.changes.changes_since``)
 and fans the changes out to every open console of that instance. Polling the database instead of
 an in-process bus is deliberate: a case opened by another instance (several instances behind a
 load balancer on PostgreSQL) shows up just the same, within about a second.
@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.console import Cursor, changes_since, current_cursor
+from storage.changes import Cursor, changes_since, current_cursor
 
 log = logging.getLogger("bot.console.live")
 
@@ -36,7 +36,7 @@ class LiveHub:
         self._closed = False
 
     def subscribe(self) -> asyncio.Queue[dict[str, Any] | None]:
-        """A queue of change events (None means the server is shutting down)."""
+        """A queue of changes (None means the server is shutting down)."""
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=1000)
         self._listeners.add(queue)
         if self._task is None or self._task.done():
@@ -65,14 +65,14 @@ class LiveHub:
                 async with self._sessions() as session:
                     if cursor is None:
                         cursor = await current_cursor(session)
-                    events = await changes_since(session, cursor)
+                    changes = await changes_since(session, cursor)
             except Exception:  # the database blinked: keep the consoles connected, retry
                 log.warning("live update poll failed", exc_info=True)
-                events = []
-            for event in events:
+                changes = []
+            for change in changes:
                 for queue in list(self._listeners):
                     try:
-                        queue.put_nowait(event)
+                        queue.put_nowait(change)
                     except asyncio.QueueFull:
                         # A browser that stopped reading: drop its backlog and tell it to reload
                         # everything once it reads again ("hello" makes the pages refetch).
@@ -86,7 +86,7 @@ HUB = web.AppKey("console_live_hub", LiveHub)
 
 
 async def stream(request: web.Request, hub: LiveHub) -> web.StreamResponse:
-    """Send change events to one browser until it disconnects or the server stops."""
+    """Stream changes to one browser as server-sent events, until it leaves or the server stops."""
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",
@@ -100,14 +100,14 @@ async def stream(request: web.Request, hub: LiveHub) -> web.StreamResponse:
         await response.write(b"retry: 2000\nevent: hello\ndata: {}\n\n")
         while True:
             try:
-                event = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+                change = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
             except TimeoutError:
                 await response.write(b": keep-alive\n\n")
                 continue
-            if event is None:
+            if change is None:
                 break
-            payload = json.dumps(event, separators=(",", ":"))
-            await response.write(f"event: {event['type']}\ndata: {payload}\n\n".encode())
+            payload = json.dumps(change, separators=(",", ":"))
+            await response.write(f"event: {change['type']}\ndata: {payload}\n\n".encode())
     except ConnectionResetError:  # the browser closed the tab
         pass
     finally:

@@ -8,104 +8,21 @@ limits the damage a message containing HTML could do, on top of escaping everyth
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.console.api import period
 from bot.console.auth import current_operator, page
+from bot.console.html import esc, render
+from bot.console.params import period
+from bot.console.views import audit_item
 from bot.keys import SESSIONS, SETTINGS
-from storage import console as store
-from storage.operators import SessionInfo, has_role
+from storage import audit, reports
+from storage.operators import SessionInfo
 
 STATIC = Path(__file__).parent / "static"
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "form-action 'self'"
-)
-_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
-
-def esc(value: Any) -> str:
-    """HTML-escape anything (None as empty)."""
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _nav(info: SessionInfo, current: str) -> str:
-    links = [("queue", "/console", "Queue")]
-    if has_role(info.role, "supervisor"):
-        links.append(("dashboard", "/console/dashboard", "Supervision"))
-    if has_role(info.role, "admin"):
-        links.append(("admin", "/console/admin", "Operators"))
-    items = "".join(
-        f'<a href="{href}"{" aria-current=page" if key == current else ""}>{label}</a>'
-        for key, href, label in links
-    )
-    return (
-        '<header class="top"><div class="brand"><span class="logo">S</span>'
-        "<span>Siaga <small>Command centre</small></span></div>"
-        f'<nav>{items}</nav><div class="who"><span id="live" class="live" title="live updates">'
-        "● live</span> "
-        f'<span class="user">{esc(info.username)} <em>{esc(info.role)}</em></span>'
-        '<button id="logout" class="link">Log out</button></div></header>'
-    )
-
-
-def render(
-    title: str,
-    body: str,
-    *,
-    info: SessionInfo | None = None,
-    current: str = "",
-    scripts: Sequence[str] = (),
-    status: int = 200,
-    data: dict[str, str] | None = None,
-) -> web.Response:
-    """A full console page with the shared header, CSRF meta tag and security headers."""
-    meta = ""
-    if info is not None:
-        meta = (
-            f'<meta name="csrf-token" content="{esc(info.csrf_token)}">'
-            f'<meta name="operator-id" content="{info.operator_id}">'
-            f'<meta name="operator-role" content="{esc(info.role)}">'
-        )
-    attrs = "".join(f' data-{esc(k)}="{esc(v)}"' for k, v in (data or {}).items())
-    script_tags = "".join(
-        f'<script src="/console/static/{name}" defer></script>'
-        for name in ("console.js", *scripts)
-    )
-    header = _nav(info, current) if info is not None else ""
-    document = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)} · Siaga console</title>{meta}"
-        '<link rel="stylesheet" href="/console/static/console.css">'
-        f"{script_tags}</head><body{attrs}>{header}<main>{body}</main></body></html>"
-    )
-    return web.Response(
-        text=document, content_type="text/html", charset="utf-8", status=status, headers=_HEADERS
-    )
-
-
-def forbidden_page(info: SessionInfo, role: str) -> web.Response:
-    """What an operator sees on a page their role does not open."""
-    body = (
-        '<section class="panel narrow"><h1>Not for your role</h1>'
-        f"<p>This page needs the <strong>{esc(role)}</strong> role; you are logged in as "
-        f'<strong>{esc(info.role)}</strong>.</p><p><a href="/console">Back to the queue</a></p>'
-        "</section>"
-    )
-    return render("Not allowed", body, info=info, status=403)
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:
@@ -240,14 +157,18 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
     since, until = period(request)
     settings = request.app[SETTINGS]
     async with request.app[SESSIONS]() as session:
-        data = await store.dashboard(
+        data = await reports.dashboard(
             session,
             since=since,
             until=until,
             sla_minutes=settings.sla_minutes,
             operator_id=info.operator_id,
         )
-        activity = await store.audit_log(session, limit=30)
+        names = await audit.operator_names(session)
+        activity = [
+            audit_item(entry, reference, names)
+            for entry, reference in await audit.newest(session, limit=30)
+        ]
         await session.commit()
     until_day = (until.date()).fromordinal(until.date().toordinal() - 1)
     query = f"since={since.date()}&until={until_day}"

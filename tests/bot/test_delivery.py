@@ -26,7 +26,6 @@ from bot.channels.base import MessageIn
 from bot.channels.meta_whatsapp import signature_for as meta_signature
 from bot.channels.twilio_whatsapp import signature_for as twilio_signature
 from bot.config import Secret, Settings
-from bot.inbox_codec import message_to_json
 from bot.keys import SESSIONS, SIGNALS
 from bot.logs import configure_logging
 from storage import conversations, inbox, outbox
@@ -35,7 +34,7 @@ from storage.migrate import upgrade_async
 from storage.models import InboxEvent, Message, OutboxMessage
 from tests.bot.test_safety_fallback import real_dispatcher
 from tests.support.databases import PG_ADMIN_DSN
-from tests.support.e2e import PUBLIC_URL, channel_settings, count, settled, stop_or_explain
+from tests.support.e2e import PUBLIC_URL, count, settled, stop_or_explain
 from tests.support.fake_providers import (
     META_APP_SECRET,
     META_PHONE_NUMBER_ID,
@@ -46,28 +45,11 @@ from tests.support.fake_providers import (
     FakeTelegram,
     FakeTwilio,
 )
+from tests.support.inbox import store_message
 from tests.support.server import RunningSiaga, start_siaga
 from tests.support.tcp_proxy import Proxy
 
 CRITICAL = "tolong saya dipukul majikan sekarang, saya dikunci di kamar"
-
-
-@pytest.fixture
-async def siaga(
-    database_url: str,
-    settings_factory: Callable[..., Settings],
-    fake_telegram: FakeTelegram,
-    fake_twilio: FakeTwilio,
-    fake_meta: FakeMeta,
-) -> AsyncIterator[RunningSiaga]:
-    settings = channel_settings(
-        settings_factory, database_url, fake_telegram, fake_twilio, fake_meta
-    )
-    running = await start_siaga(settings)
-    try:
-        yield running
-    finally:
-        await stop_or_explain(running)
 
 
 def telegram_update(update_id: int, chat: int, text_value: str) -> tuple[bytes, dict[str, str]]:
@@ -326,15 +308,7 @@ async def test_an_event_left_pending_is_not_reported_done(
     await upgrade_async(sqlite_url)
     good = session_factory(create_engine(sqlite_url))
     event = MessageIn(dedup_key="d:1", conversation_key="down-0001", external_id="1", text="halo")
-    async with good() as session, session.begin():
-        event_id = await inbox.claim(
-            session,
-            channel="webchat",
-            dedup_key=event.dedup_key,
-            conversation_key=event.conversation_key,
-            event=message_to_json(event),
-        )
-    assert event_id is not None
+    event_id = await store_message(good, event)
     async with good() as session:
         [pending] = await inbox.peek_ready(session, 10)
     unreachable = f"postgresql+asyncpg://nobody@127.0.0.1:{unused_tcp_port}/none"

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from bot.channels.base import MessageIn
 from bot.config import Settings
-from bot.inbox_codec import message_to_json
 from bot.keys import SESSIONS, SETTINGS
 from storage import inbox
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.models import Case, InboxEvent, Message, OutboxMessage
+from tests.support.inbox import store_message
 from tests.support.server import RunningSiaga, start_siaga
 
 COMPLAINT = "gaji saya sudah 4 bulan tidak dibayar majikan, saya mau lapor"
@@ -197,16 +197,8 @@ async def test_event_stored_before_a_crash_is_processed_after_restart(
     engine = create_engine(database_url)
     sid = session_id()
     event = MessageIn(dedup_key=f"{sid}:m1", conversation_key=sid, external_id="m1", text="halo")
-    async with session_factory(engine)() as session, session.begin():
-        inbox_id = await inbox.claim(
-            session,
-            channel="webchat",
-            dedup_key=event.dedup_key,
-            conversation_key=sid,
-            event=message_to_json(event),
-        )
+    await store_message(session_factory(engine), event)  # asserts it was stored
     await engine.dispose()
-    assert inbox_id is not None
 
     server = await start_siaga(settings_factory(database_url))
     try:

@@ -25,6 +25,7 @@ from storage import cases, inbox
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.models import Case, InboxEvent, Message, OutboxMessage, utcnow
+from tests.support.inbox import store_message
 
 
 def real_dispatcher(
@@ -72,15 +73,7 @@ async def test_crashing_flows_still_file_a_critical_case_and_reassure(
     )
     text = "tolong saya dipukul majikan sekarang, saya dikunci di kamar"
     event = MessageIn(dedup_key="s:1", conversation_key="safety-0001", external_id="1", text=text)
-    async with sessions() as session, session.begin():
-        inbox_id = await inbox.claim(
-            session,
-            channel="webchat",
-            dedup_key=event.dedup_key,
-            conversation_key=event.conversation_key,
-            event=message_to_json(event),
-        )
-    assert inbox_id is not None
+    inbox_id = await store_message(sessions, event)
     try:
         await dispatcher.start()  # it finds the pending event by itself
         await asyncio.wait_for(done, timeout=20)

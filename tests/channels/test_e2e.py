@@ -43,24 +43,6 @@ WA_ID = "6281200000001"
 
 
 @pytest.fixture
-async def siaga(
-    database_url: str,
-    settings_factory: Callable[..., Settings],
-    fake_telegram: FakeTelegram,
-    fake_twilio: FakeTwilio,
-    fake_meta: FakeMeta,
-) -> AsyncIterator[RunningSiaga]:
-    settings = channel_settings(
-        settings_factory, database_url, fake_telegram, fake_twilio, fake_meta
-    )
-    running = await start_siaga(settings)
-    try:
-        yield running
-    finally:
-        await stop_or_explain(running)
-
-
-@pytest.fixture
 async def client() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
@@ -127,7 +109,7 @@ async def test_concurrent_duplicates_store_one_message_and_send_one_reply(
     channel: str,
     send_name: str,
 ) -> None:
-    """The provider retries while the first delivery is in flight (channels.md §0)."""
+    """The provider retries while the first delivery is in flight (docs/wire-protocols.md §0)."""
     fake = fake_for(channel, fake_telegram, fake_twilio, fake_meta)
     req = wire(channel, "message__duplicate", public_url=PUBLIC_URL)
     results = await asyncio.gather(*(post(client, siaga, req) for _ in range(8)))

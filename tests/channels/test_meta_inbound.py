@@ -141,7 +141,7 @@ def test_inbound(adapter: MetaWhatsAppAdapter, case: Case) -> None:
 
 
 def test_signature_is_over_the_raw_bytes(adapter: MetaWhatsAppAdapter) -> None:
-    """Re-serialised JSON (e.g. escaped unicode) must not verify (channels.md §4.2)."""
+    """Re-serialised JSON (e.g. escaped unicode) must not verify (docs/wire-protocols.md §4.2)."""
     body = '{"object":"whatsapp_business_account","entry":[],"x":"é"}'.encode()
     sig = "sha256=" + hmac.new(META_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
     adapter.verify(

@@ -148,7 +148,7 @@ def test_inbound(adapter: TwilioWhatsAppAdapter, case: Case) -> None:
 def test_signature_covers_the_public_url_not_the_internal_one(
     adapter: TwilioWhatsAppAdapter,
 ) -> None:
-    """Behind a proxy the route rebuilds the URL from SIAGA_PUBLIC_URL (channels.md §3.3)."""
+    """Behind a proxy the route rebuilds the URL from SIAGA_PUBLIC_URL (wire protocols §3.3)."""
     signed_for_internal = raw_request("twilio", "message__text", public_url="http://10.0.0.5:8080")
     as_rebuilt = signed_for_internal.__class__(
         "POST",
@@ -170,7 +170,7 @@ def test_signature_covers_every_field(adapter: TwilioWhatsAppAdapter) -> None:
 
 
 def test_library_test_vector() -> None:
-    """The twilio-python vector from channels.md §3.3."""
+    """The twilio-python vector from docs/wire-protocols.md §3.3."""
     from twilio.request_validator import RequestValidator
 
     params = {

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.console import setup_console
 from bot.keys import SESSIONS, SETTINGS
+from flows.casefile import case_columns
 from nlu.types import Urgency
 from storage.cases import new_reference, open_case
 from storage.conversations import add_message, get_or_create_contact, lock_conversation
@@ -141,6 +142,7 @@ async def seed_case(
             urgency=urgency,
             urgency_reasons=["lexicon:id:dipukul"] if urgency == Urgency.CRITICAL else [],
             fields=fields or {},
+            columns=case_columns(fields or {}),
         )
         if created_at is not None:
             case.created_at = created_at

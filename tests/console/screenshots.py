@@ -20,8 +20,10 @@ from playwright.async_api import async_playwright, expect
 from bot.config import Secret, Settings
 from bot.keys import SESSIONS
 from bot.media import MediaStore
+from flows.casefile import case_columns
 from nlu.types import Urgency
-from storage.cases import audit, new_reference, open_case
+from storage.audit import audit
+from storage.cases import new_reference, open_case
 from storage.conversations import add_message, get_or_create_contact, lock_conversation
 from storage.models import Case, utcnow
 from storage.operators import create_operator
@@ -125,6 +127,7 @@ async def seed(sessions: Any, media: MediaStore) -> str:
                 urgency=item["urgency"],
                 reporter=item.get("reporter", "self"),
                 fields=fields,
+                columns=case_columns(fields),
             )
             case.created_at = created
             add_message(

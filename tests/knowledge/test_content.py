@@ -36,7 +36,7 @@ def test_article_is_sourced_dated_and_honest_about_confidence(article: object) -
     for source in article.sources:
         assert source.url.startswith("https://")
         assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", source.date)
-        assert source.facts, "each source says where in shared/facts.md it comes from"
+        assert source.facts, "each source says where in docs/facts.md it comes from"
     assert article.reviewed <= datetime.now(UTC).date()
     weak = {s.confidence for s in article.sources} & {"S", "U"}
     assert article.needs_review == bool(weak)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flows.casefile import case_columns
 from nlu.types import Urgency
 from storage import cases, conversations, inbox, outbox
 from storage.db import create_engine, session_factory
@@ -115,6 +116,7 @@ async def test_case_reference_lookup_and_pin(sessions: async_sessionmaker[AsyncS
             intent="complaint.unpaid_wages",
             urgency=Urgency.NORMAL,
             fields={"country": "Taiwan", "worker_name": "Siti"},
+            columns=case_columns({"country": "Taiwan", "worker_name": "Siti"}),
             pin="123456",
         )
         reference = case.reference

@@ -1,4 +1,4 @@
-"""Local fake provider servers that speak the documented wire formats (``channels.md``).
+"""Local fake provider servers that speak the documented wire formats (``docs/wire-protocols.md``).
 
 Each fake is a real aiohttp server on 127.0.0.1 (random port) that records every request it gets,
 answers like the provider, and can be told to fail (429 with retry_after, 403 blocked, WhatsApp
@@ -156,7 +156,7 @@ class FakeTelegram(FakeServer):
     """A Bot API server: ``/bot<token>/<method>`` and ``/file/bot<token>/<path>``.
 
     PTB posts form-encoded bodies where non-strings (``reply_markup``, ints) are JSON strings
-    (``channels.md`` §2.5); :attr:`sent` decodes ``reply_markup`` for convenience.
+    (``docs/wire-protocols.md`` §2.5); :attr:`sent` decodes ``reply_markup`` for convenience.
     """
 
     def __init__(self, token: str = TELEGRAM_TOKEN) -> None:
@@ -374,7 +374,7 @@ class FakeTwilio(FakeServer):
         me = request.match_info["me"]
         if me not in self.media:
             return web.json_response(twilio_error(20404, "Not found", 404), status=404)
-        # Twilio answers with a redirect to short-lived storage (channels.md §3.6).
+        # Twilio answers with a redirect to short-lived storage (docs/wire-protocols.md §3.6).
         raise web.HTTPFound(f"/storage/{me}")
 
     async def _storage(self, request: web.Request) -> web.Response:
@@ -478,7 +478,7 @@ class FakeMeta(FakeServer):
 
 
 def meta_error(code: int, message: str, title: str | None = None) -> dict[str, Any]:
-    """A Graph error body (``channels.md`` §4.5)."""
+    """A Graph error body (``docs/wire-protocols.md`` §4.5)."""
     return {
         "error": {
             "message": message,
