@@ -21,9 +21,9 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import MessageIn
+from bot.channels.telegram import TelegramAdapter
 from bot.config import Settings
 from bot.inbox_codec import location_to_json, media_to_json, message_from_json
-from flows.casefile import case_columns
 from flows.types import (
     CaseSummary,
     Effect,
@@ -131,7 +131,7 @@ def alert(session: AsyncSession, settings: Settings, case: Case) -> None:
     reasons = ", ".join((case.urgency_reasons or [])[:3])
     outbox.enqueue(
         session,
-        channel="telegram",
+        channel=TelegramAdapter.name,  # the team's group is on Telegram (SIAGA_ALERT_…)
         recipient=chat_id,
         text=(
             f"🚨 CRITICAL {case.reference}\n{case.intent} · {case.country or '?'} · "
@@ -177,7 +177,7 @@ async def apply_effects(
                     urgency_reasons=effect.urgency_reasons or parse.urgency_reasons,
                     reporter=effect.reporter,
                     fields=effect.fields,
-                    columns=case_columns(effect.fields),
+                    columns=effect.columns,
                     pin=effect.pin,
                 )
                 inbound.case_id = case.id
@@ -193,7 +193,7 @@ async def apply_effects(
                     session,
                     found,
                     fields=effect.fields,
-                    columns=case_columns(effect.fields),
+                    columns=effect.columns,
                     intent=effect.intent,
                     urgency=effect.urgency,
                     reasons=parse.urgency_reasons,

@@ -18,9 +18,6 @@ from flows import states
 from flows.texts import t
 from flows.types import Button, ConversationState, Effect, FlowDeps, Reply, TurnResult, UserTurn
 
-# Keys of state.data that survive moving from one flow to another.
-CARRY_KEYS: tuple[str, ...] = states.CARRIED
-
 _WORDS_RE = re.compile(r"[^\w\s]+")
 
 YES = frozenset(
@@ -121,7 +118,7 @@ def main_menu(lang: str) -> tuple[Button, ...]:
 
 def carried(data: Mapping[str, Any]) -> dict[str, Any]:
     """The part of ``data`` that survives a change of flow."""
-    return {k: data[k] for k in CARRY_KEYS if k in data}
+    return {k: data[k] for k in states.CARRIED if k in data}
 
 
 def finish(

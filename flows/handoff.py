@@ -25,6 +25,11 @@ def is_handed_off(state: ConversationState) -> bool:
     return state.name == states.HANDOFF
 
 
+def bot_silent(state: ConversationState, owner_operator_id: int | None) -> bool:
+    """The bot says nothing: an operator holds the conversation, or the worker waits for one."""
+    return owner_operator_id is not None or is_handed_off(state)
+
+
 def silenced_for(state: ConversationState) -> str | None:
     """The case whose hand-off silenced the bot, if known."""
     ref = state.data.get(states.REF)
@@ -74,8 +79,8 @@ def while_operator(ctx: Ctx, *, critical: bool) -> TurnResult:
         return TurnResult(replies=(), new_state=ctx.state)
     code = country_code(ctx)
     ref = silenced_for(ctx.state)
-    # Without a known reference the dispatcher attaches this to the conversation's open case
-    # (or opens one); either way the urgency is raised and the on-duty team alerted.
+    # Without a known reference the gateway (bot.effects) attaches this to the conversation's
+    # open case (or opens one); either way the urgency is raised and the on-duty team alerted.
     effects: list[Effect] = [
         RequestHandoff(
             reason="critical message during handoff", urgency=Urgency.CRITICAL, reference=ref

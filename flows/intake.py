@@ -188,7 +188,6 @@ def _ask(
         if step == "summary"
         else question(step, data, ctx.lang, _directory(ctx))
     )
-    data[states.STEP] = step
     return finish(ctx, [*pre, reply], states.state(states.INTAKE, step), data, effects)
 
 
@@ -221,7 +220,6 @@ def start(ctx: Ctx, *, intent: str | None = None) -> TurnResult:
             btn("btn.consent_no", "consent:no", ctx.lang),
         ),
     )
-    data[states.STEP] = "consent"
     return finish(ctx, [*pre, consent], states.INTAKE_CONSENT, data)
 
 

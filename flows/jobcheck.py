@@ -113,4 +113,4 @@ def result(ctx: Ctx, answers: dict[str, Any]) -> TurnResult:
         btn("btn.human", "handoff", ctx.lang),
         btn("btn.menu", "menu", ctx.lang),
     )
-    return finish(ctx, [Reply(text, buttons)], states.IDLE, {"jobcheck_flags": flags})
+    return finish(ctx, [Reply(text, buttons)], states.IDLE, {states.JOBCHECK_FLAGS: flags})

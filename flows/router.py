@@ -10,8 +10,8 @@ the flows:
 4. The active multi-step flow (intake, critical questions, job-offer checker, status lookup).
 5. Otherwise route by the button pressed, then by the NLU's intent kind.
 
-Other public functions are what the dispatcher sends outside a turn: the hand-back message, case
-status replies, operators' status changes, and the fallback when anything crashes.
+Other public functions are what the gateway and the console send outside a turn: the hand-back
+message, case status replies, operators' status changes, and the fallback when anything crashes.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ _REPORT = frozenset(["lapor", "report", "mau lapor", "pengaduan", "adu", "compla
 _JOBCHECK = frozenset(["cek tawaran", "cek lowongan", "check job offer", "check offer"])
 
 
-# --- what the dispatcher sends outside a turn -----------------------------------------
+# --- what the gateway and the console send outside a turn ---------------------------
 
 
 def handback_reply(language: str | None) -> Reply:
@@ -72,7 +72,7 @@ def status_change_reply(summary: CaseSummary, language: str | None) -> Reply:
 
 
 def safety_fallback_reply(language: str | None) -> Reply:
-    """What the dispatcher sends if anything crashes: sorry, a person will see it, the lines.
+    """What the safety net (``bot.effects``) sends if anything crashes: a person will read it.
 
     Built from constants only, so it cannot fail the way the crashed code did.
     """

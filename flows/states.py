@@ -65,8 +65,8 @@ INTENT = "intent"  # the complaint category
 URGENCY = "urgency"
 URGENCY_REASONS = "urgency_reasons"
 FIRST_MESSAGE = "first_message"  # what the person wrote first, kept with the case
-STEP = "step"  # the question being asked
 RESUME_STEP = "resume_step"  # the question to come back to after "welcome back"
 
 ANSWERS = "answers"  # the job-offer checker's answers so far
+JOBCHECK_FLAGS = "jobcheck_flags"  # the red flags its last result named
 LAST_ARTICLE = "last_article"  # the FAQ article shown last

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from knowledge.retriever import Retriever
+from flows.casefile import case_columns
 from nlu.types import ParseResult, Urgency
+
+if TYPE_CHECKING:
+    from knowledge.retriever import Retriever
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +87,8 @@ class UserTurn:
 class ConversationState:
     """The persisted state of one conversation.
 
-    ``name`` is a stable string (``"idle"``, ``"intake:ask_employer"``, ``"handoff:active"``);
-    renaming one needs a data migration. ``data`` must be JSON-serialisable.
+    ``name`` is a stable string (``flows.states``: ``"idle"``, ``"intake:employer"``,
+    ``"handoff:active"``); renaming one needs a data migration. ``data`` must be JSON-serialisable.
     """
 
     name: str = "idle"
@@ -93,7 +96,7 @@ class ConversationState:
     language: str | None = None  # the reply language the user chose or we detected
 
 
-# --- Effects: what the dispatcher does after saving the turn --------------------------------
+# --- Effects: what the gateway does after saving the turn (``bot.effects``) ----------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +111,8 @@ class RecordConsent:
 class OpenCase:
     """Open a case ticket; ``reference`` comes from ``FlowDeps.new_reference`` for the replies.
 
-    The dispatcher links the current inbound message to the case, puts it in the command-centre
-    queue, and alerts the rapid-response team when ``urgency`` is critical.
+    The gateway (``bot.effects``) links the current inbound message to the case, puts it in the
+    command-centre queue, and alerts the rapid-response team when ``urgency`` is critical.
     """
 
     reference: str
@@ -120,6 +123,11 @@ class OpenCase:
     fields: Mapping[str, Any] = field(default_factory=dict)  # intake answers so far
     pin: str | None = None  # lets the reporter check the status from another phone
 
+    @property
+    def columns(self) -> dict[str, str]:
+        """The case's queue columns these answers fill (``flows.casefile``)."""
+        return case_columns(self.fields)
+
 
 @dataclass(frozen=True, slots=True)
 class UpdateCase:
@@ -128,8 +136,13 @@ class UpdateCase:
     reference: str
     fields: Mapping[str, Any] = field(default_factory=dict)
     intent: str | None = None
-    urgency: Urgency | None = None  # only ever raised by the dispatcher, never lowered
+    urgency: Urgency | None = None  # only ever raised, never lowered (``bot.effects``)
     submitted: bool = False  # True when the worker finished or ended the intake
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """The case's queue columns these answers fill (``flows.casefile``)."""
+        return case_columns(self.fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +151,14 @@ class RequestHandoff:
 
     reason: str
     urgency: Urgency = Urgency.NORMAL
-    reference: str | None = None  # the case to attach to; the dispatcher opens one if None
+    reference: str | None = None  # the case to attach to; one is opened if None
 
 
 @dataclass(frozen=True, slots=True)
 class LookupCase:
-    """Ask the dispatcher to look up a case by reference and PIN (a case filed from another phone).
+    """Ask the gateway to look up a case by reference and PIN (a case filed from another phone).
 
-    The dispatcher answers with ``flows.render_case_status(summary_or_None, language)``.
+    The gateway (``bot.effects``) answers with ``flows.router.render_case_status``.
     """
 
     reference: str

@@ -39,6 +39,20 @@ def audit(
     )
 
 
+async def note(session: AsyncSession, case_id: int, operator_id: int, text: str) -> int:
+    """An operator's internal note on a case (never shown to the worker); returns its id."""
+    entry = AuditEntry(
+        case_id=case_id,
+        operator_id=operator_id,
+        action="note",
+        detail={"text": text},
+        created_at=utcnow(),
+    )
+    session.add(entry)
+    await session.flush()
+    return entry.id
+
+
 async def record_view(session: AsyncSession, case_id: int, operator_id: int) -> None:
     """Audit a view, at most once per operator and case every few minutes (live refreshes)."""
     recent = await session.execute(

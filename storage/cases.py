@@ -21,7 +21,8 @@ from storage.models import Case, utcnow
 from storage.security import hash_secret, verify_secret
 
 OPEN_STATUSES = ("new", "in_progress", "waiting_for_worker", "referred")
-STATUSES = (*OPEN_STATUSES, "resolved", "closed")
+CLOSED_STATUSES = ("resolved", "closed")  # need a resolution; the bot takes the conversation back
+STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
 
 # Unambiguous on a small screen and when read out on the phone: no 0/O, 1/I/L, 5/S, 2/Z.
 _REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
@@ -119,14 +120,18 @@ async def by_reference(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def raise_urgency(case: Case, urgency: Urgency, reasons: tuple[str, ...] | list[str] = ()) -> bool:
-    """Raise (never lower) a case's urgency; True if it went up."""
-    current = Urgency(case.urgency)
-    if urgency.rank <= current.rank:
-        return False
+def set_urgency(case: Case, urgency: Urgency, reasons: tuple[str, ...] | list[str] = ()) -> None:
+    """Set a case's urgency, its queue rank with it, and add the reasons."""
     case.urgency = str(urgency)
     case.urgency_rank = urgency.rank
     case.urgency_reasons = [*(case.urgency_reasons or []), *reasons]
+
+
+def raise_urgency(case: Case, urgency: Urgency, reasons: tuple[str, ...] | list[str] = ()) -> bool:
+    """Raise (never lower) a case's urgency; True if it went up."""
+    if urgency.rank <= Urgency(case.urgency).rank:
+        return False
+    set_urgency(case, urgency, reasons)
     return True
 
 

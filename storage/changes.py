@@ -15,9 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Case, Message, OutboxMessage, utcnow
 
-# Actions that are not worth waking every console for.
-QUIET_ACTIONS = frozenset({"viewed", "login", "login_failed", "exported", "dashboard_viewed"})
-
 
 @dataclass(slots=True)
 class Cursor:
@@ -92,7 +89,8 @@ async def changes_since(session: AsyncSession, cursor: Cursor) -> list[dict[str,
         )
     ).all():
         cursor.event_id = max(cursor.event_id, int(event_id))
-        if action in QUIET_ACTIONS or reference is None:
+        case_reference: str | None = reference  # None (outer join): logins, account changes
+        if case_reference is None:
             continue
         events.append(
             {"type": "case_changed", "reference": reference, "action": action, "urgency": urgency}

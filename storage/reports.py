@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlu.types import Urgency
-from storage.audit import audit
 from storage.cases import OPEN_STATUSES, STATUSES
 from storage.models import Case, Operator, utcnow
 
@@ -80,7 +79,6 @@ async def dashboard(
     since: datetime,
     until: datetime,
     sla_minutes: Mapping[str, int],
-    operator_id: int,
 ) -> dict[str, Any]:
     """Aggregates for supervisors over cases created in [since, until).
 
@@ -149,12 +147,6 @@ async def dashboard(
     while cursor < until:
         weeks.append(_week(cursor))
         cursor += timedelta(days=7)
-    audit(
-        session,
-        "dashboard_viewed",
-        operator_id=operator_id,
-        detail={"since": since.isoformat(), "until": until.isoformat()},
-    )
     urgencies = [str(u) for u in reversed(Urgency)]
     return {
         "since": since.isoformat(),

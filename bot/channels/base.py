@@ -13,6 +13,10 @@ from typing import Any, ClassVar, Protocol
 
 from flows.types import Button, Location, MediaRef
 
+# WhatsApp's customer-service window: free text only within 24 hours of the user's last message
+# (docs/wire-protocols.md §4.6); both WhatsApp adapters declare it as their reply window.
+WHATSAPP_WINDOW = timedelta(hours=24)
+
 
 class InvalidSignature(Exception):  # the name is the provider-neutral term (no "Error" suffix)
     """The request is not from the provider (wrong or missing signature/secret): HTTP 403."""
@@ -195,13 +199,9 @@ class ChannelAdapter(Protocol):
     name: ClassVar[str]
     routes: ClassVar[tuple[Route, ...]]
     # How long after the user's last message free text may be sent (WhatsApp: 24 hours);
-    # None: no such rule. Outside it only an approved template may go out.
+    # None: no such rule. Outside it only an approved template may go out (the template's
+    # setting is named in the channel's row of ``bot.channels.registry``).
     reply_window: ClassVar[timedelta | None] = None
-
-    @property
-    def window_template(self) -> str | None:
-        """The approved template sent outside the reply window, if one is configured."""
-        return None
 
     async def start(self) -> None:
         """Open connections (inside the running loop). Called once by ``bot.app``. I/O."""

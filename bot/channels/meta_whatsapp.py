@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import aiohttp
 
 from bot.channels.base import (
+    WHATSAPP_WINDOW,
     AckResponse,
     AnomalousPayload,
     ChannelAdapter,
@@ -34,7 +35,7 @@ from bot.channels.base import (
     SendResult,
     StatusUpdate,
 )
-from bot.channels.pacing import WHATSAPP_WINDOW, Pacer, PartSender, numbered, split_text
+from bot.channels.pacing import Pacer, PartSender, numbered, split_text
 from bot.channels.wire import fetch_capped, header
 from flows.types import Button, Location, MediaRef
 
@@ -131,11 +132,6 @@ class MetaWhatsAppAdapter(ChannelAdapter):
         if self._own_http is not None:
             await self._own_http.close()
             self._own_http = self._http = None
-
-    @property
-    def window_template(self) -> str | None:
-        """The template sent outside the 24-hour window (``SIAGA_WHATSAPP_TEMPLATE_NAME``)."""
-        return self._template or None
 
     # --- inbound -------------------------------------------------------------------------------
 

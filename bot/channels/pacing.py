@@ -11,15 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 from typing import TypeVar
 
 from flows.types import Button
 
 _PRUNE_AT = 10_000  # per-chat entries kept before stale ones are dropped
-# WhatsApp's customer-service window: free text only within 24 hours of the user's last message
-# (docs/wire-protocols.md §4.6); both WhatsApp adapters declare it as their reply window.
-WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 class Pacer:

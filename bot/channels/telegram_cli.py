@@ -20,11 +20,10 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram import ALLOWED_UPDATES, SECRET_HEADER
+from bot.channels.telegram import ALLOWED_UPDATES, SECRET_HEADER, WEBHOOK_PATH
 from bot.config import ConfigError, Settings
 
 log = logging.getLogger("bot.channels.telegram_cli")
-WEBHOOK_PATH = "/webhooks/telegram"
 
 
 def register(subparsers: Any) -> None:

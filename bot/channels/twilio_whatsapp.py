@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.channels.base import (
+    WHATSAPP_WINDOW,
     AckResponse,
     AnomalousPayload,
     ChannelAdapter,
@@ -38,7 +39,7 @@ from bot.channels.base import (
     SendResult,
     StatusUpdate,
 )
-from bot.channels.pacing import WHATSAPP_WINDOW, Pacer, PartSender, numbered, split_text
+from bot.channels.pacing import Pacer, PartSender, numbered, split_text
 from bot.channels.wire import fetch_capped, header
 from flows.types import Location, MediaRef
 
@@ -133,11 +134,6 @@ class TwilioWhatsAppAdapter(ChannelAdapter):
             await self._twilio_http.close()
         self._client = None
         self._twilio_http = None
-
-    @property
-    def window_template(self) -> str | None:
-        """The Content SID sent outside the 24-hour window (``SIAGA_TWILIO_TEMPLATE_SID``)."""
-        return self._template_sid or None
 
     # --- inbound -------------------------------------------------------------------------------
 

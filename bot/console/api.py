@@ -29,7 +29,7 @@ from bot.console.live import HUB, stream
 from bot.console.params import json_body, json_error, period, string
 from bot.keys import SESSIONS, SETTINGS, SIGNALS
 from bot.media import MediaStore
-from storage import audit, case_view, operators, queue, reports
+from storage import audit, case_view, operators, queue
 from storage.cases import STATUSES
 from storage.models import utcnow
 from storage.operators import LoginError, SessionInfo, has_role
@@ -355,7 +355,7 @@ async def get_dashboard(request: web.Request, info: SessionInfo) -> web.StreamRe
     """Supervision figures: volumes, response and resolution times, SLA breaches, P3MI."""
     since, until = period(request)
     async with request.app[SESSIONS]() as session:
-        data = await reports.dashboard(
+        data = await service.dashboard(
             session,
             since=since,
             until=until,

@@ -22,6 +22,8 @@ from storage.changes import Cursor, changes_since, current_cursor
 log = logging.getLogger("bot.console.live")
 
 POLL_SECONDS = 0.5
+# Case changes not worth waking every open console for.
+QUIET_ACTIONS = frozenset({"viewed", "exported", "dashboard_viewed"})
 HEARTBEAT_SECONDS = 15.0
 
 
@@ -70,6 +72,8 @@ class LiveHub:
                 log.warning("live update poll failed", exc_info=True)
                 changes = []
             for change in changes:
+                if change.get("action") in QUIET_ACTIONS:
+                    continue
                 for queue in list(self._listeners):
                     try:
                         queue.put_nowait(change)

@@ -10,6 +10,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.registry import CHANNELS, WEBCHAT
+from nlu.types import Urgency
+from storage.cases import STATUSES
+
 _REF = {
     "name": "reference",
     "in": "path",
@@ -52,7 +56,7 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
                 ("urgency", "critical, high, normal or low"),
                 ("category", "an intent (complaint.abuse) or a kind (complaint)"),
                 ("country", "country as recorded at intake"),
-                ("channel", "telegram, twilio, whatsapp, webchat"),
+                ("channel", ", ".join([*CHANNELS, WEBCHAT])),
                 ("operator", "me, none, or an operator id"),
                 ("q", "reference, phone number or name"),
             ]
@@ -110,16 +114,7 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "notify_worker=false.",
         _obj(
             ["status"],
-            status={
-                "enum": [
-                    "new",
-                    "in_progress",
-                    "waiting_for_worker",
-                    "referred",
-                    "resolved",
-                    "closed",
-                ]
-            },
+            status={"enum": list(STATUSES)},
             resolution=_S,
             worker_update=_S,
             notify_worker=_B,
@@ -139,7 +134,7 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "/api/console/cases/{reference}/corrections",
         "operator",
         "Correct category and/or urgency (audited); lowering urgency needs a reason.",
-        _obj([], intent=_S, urgency={"enum": ["critical", "high", "normal", "low"]}, reason=_S),
+        _obj([], intent=_S, urgency={"enum": [str(u) for u in reversed(Urgency)]}, reason=_S),
         [_REF],
     ),
     (

@@ -14,12 +14,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.console import service
 from bot.console.auth import current_operator, page
 from bot.console.html import esc, render
 from bot.console.params import period
 from bot.console.views import audit_item
 from bot.keys import SESSIONS, SETTINGS
-from storage import audit, reports
+from storage import audit
 from storage.operators import SessionInfo
 
 STATIC = Path(__file__).parent / "static"
@@ -157,7 +158,7 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
     since, until = period(request)
     settings = request.app[SETTINGS]
     async with request.app[SESSIONS]() as session:
-        data = await reports.dashboard(
+        data = await service.dashboard(
             session,
             since=since,
             until=until,

@@ -1,4 +1,4 @@
-"""Reading the console's requests: JSON bodies, string fields, query filters and periods.
+"""Reading the console's requests: JSON bodies, string fields and reporting periods.
 
 Every malformed value is a 400 with a reason the operator (or a script author) can act on.
 """

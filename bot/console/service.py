@@ -9,7 +9,9 @@ hand-off transitions (``flows.handoff``), lets storage save what it is given (gu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,12 +21,19 @@ from flows import handoff
 from flows.router import handback_reply, status_change_reply
 from flows.types import Reply
 from nlu.types import INTENTS, Urgency
-from storage import case_updates, conversations, outbox
+from storage import case_updates, conversations, outbox, reports
 from storage.audit import audit
-from storage.cases import OPEN_STATUSES, STATUSES, by_reference, summary_of
-from storage.models import AuditEntry, Case, Contact, Conversation, Operator, utcnow
+from storage.audit import note as audit_note
+from storage.cases import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    STATUSES,
+    by_reference,
+    set_urgency,
+    summary_of,
+)
+from storage.models import Case, Contact, Conversation, Operator, utcnow
 
-FINAL_CASE_STATUSES = ("resolved", "closed")
 MAX_REPLY = 4000
 
 
@@ -54,9 +63,9 @@ async def _conversation(session: AsyncSession, case: Case) -> Conversation:
         raise ConsoleError("not_found", str(exc)) from None
 
 
-def worker_language(conversation: Conversation, contact: Contact | None = None) -> str:
-    """The language the worker is answered in (the conversation's, else the contact's, else id)."""
-    return conversation.language or (contact.language if contact else None) or "id"
+def worker_language(conversation: Conversation) -> str:
+    """The language the worker is answered in: the conversation's, else Indonesian."""
+    return conversation.language or "id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +190,7 @@ async def reply(
     case = await get_case(session, reference)
     if case.assigned_operator_id != operator_id:
         raise ConsoleError("conflict", f"take {case.reference} over before replying to it")
-    if case.status in FINAL_CASE_STATUSES:
+    if case.status in CLOSED_STATUSES:
         raise ConsoleError("conflict", f"{case.reference} is {case.status}; reopen it first")
     contact = await session.get(Contact, case.contact_id)
     if contact is None:  # foreign keys make this impossible
@@ -213,7 +222,6 @@ async def hand_back(
     reference: str,
     *,
     operator_id: int,
-    tell_worker: bool = True,
     supervisor: bool = False,
 ) -> Case:
     """Give the conversation back to the bot. The case stays assigned for follow-up.
@@ -222,7 +230,6 @@ async def hand_back(
         session: The caller's transaction.
         reference: The case.
         operator_id: Who hands back.
-        tell_worker: Send the flows' hand-back message (with the menu) to the worker.
         supervisor: Supervisors may hand back a conversation another operator holds.
 
     Raises:
@@ -238,9 +245,8 @@ async def hand_back(
         conversation, handoff.handed_back(conversations.state_of(conversation), case.reference)
     )
     await session.flush()
-    if tell_worker:
-        message = handback_reply(worker_language(conversation))
-        await _send_to_worker(session, case, message, operator_id=operator_id, origin="system")
+    message = handback_reply(worker_language(conversation))
+    await _send_to_worker(session, case, message, operator_id=operator_id, origin="system")
     audit(session, "handed_back", case_id=case.id, operator_id=operator_id)
     return case
 
@@ -275,7 +281,7 @@ async def change_status(
     if status not in STATUSES:
         raise ConsoleError("invalid", f"status must be one of {', '.join(STATUSES)}")
     resolution = (resolution or "").strip() or None
-    if status in FINAL_CASE_STATUSES and not resolution:
+    if status in CLOSED_STATUSES and not resolution:
         raise ConsoleError("invalid", f"say how the case was {status}: the resolution is required")
     case = await get_case(session, reference)
     before = case.status
@@ -289,7 +295,7 @@ async def change_status(
         case.resolution = resolution[:4000]
     if worker_update and worker_update.strip():
         case.last_worker_update = worker_update.strip()[:1000]
-    case.resolved_at = (case.resolved_at or now) if status in FINAL_CASE_STATUSES else None
+    case.resolved_at = (case.resolved_at or now) if status in CLOSED_STATUSES else None
     await session.flush()
     audit(
         session,
@@ -300,17 +306,34 @@ async def change_status(
     )
     if notify_worker and before != status:
         message = status_change_reply(summary_of(case), worker_language(conversation))
-        if message.text:
-            await _send_to_worker(session, case, message, operator_id=operator_id, origin="system")
+        await _send_to_worker(session, case, message, operator_id=operator_id, origin="system")
     state = conversations.state_of(conversation)
-    silenced = conversation.owner_operator_id is not None or handoff.is_handed_off(state)
     if (
-        status in FINAL_CASE_STATUSES
-        and silenced
+        status in CLOSED_STATUSES
+        and handoff.bot_silent(state, conversation.owner_operator_id)
         and handoff.silenced_for(state) in (None, case.reference)
     ):
         await hand_back(session, reference, operator_id=operator_id, supervisor=True)
     return case
+
+
+async def dashboard(
+    session: AsyncSession,
+    *,
+    since: datetime,
+    until: datetime,
+    sla_minutes: Mapping[str, int],
+    operator_id: int,
+) -> dict[str, Any]:
+    """The supervision figures of a period (``storage.reports``); looking at them is audited."""
+    data = await reports.dashboard(session, since=since, until=until, sla_minutes=sla_minutes)
+    audit(
+        session,
+        "dashboard_viewed",
+        operator_id=operator_id,
+        detail={"since": since.isoformat(), "until": until.isoformat()},
+    )
+    return data
 
 
 async def add_note(session: AsyncSession, reference: str, text: str, *, operator_id: int) -> int:
@@ -319,16 +342,7 @@ async def add_note(session: AsyncSession, reference: str, text: str, *, operator
     if not text:
         raise ConsoleError("invalid", "the note is empty")
     case = await get_case(session, reference)
-    entry = AuditEntry(
-        case_id=case.id,
-        operator_id=operator_id,
-        action="note",
-        detail={"text": text[:8000]},
-        created_at=utcnow(),
-    )
-    session.add(entry)
-    await session.flush()
-    return entry.id
+    return await audit_note(session, case.id, operator_id, text[:8000])
 
 
 async def correct(
@@ -364,9 +378,7 @@ async def correct(
         if new.rank < case.urgency_rank and not reason:
             raise ConsoleError("invalid", "lowering the urgency needs a reason")
         changes["urgency"] = [case.urgency, str(new)]
-        case.urgency = str(new)
-        case.urgency_rank = new.rank
-        case.urgency_reasons = [*(case.urgency_reasons or []), f"operator:{operator_id}"]
+        set_urgency(case, new, (f"operator:{operator_id}",))
     if not changes:
         return case
     if reason:

@@ -168,8 +168,9 @@ def case_detail(view: CaseView, *, template: str | None) -> dict[str, Any]:
             if conversation.owner_operator_id
             else None,
             # A worker who asked for a person waits in the hand-off before anyone takes over.
-            "bot_silent": conversation.owner_operator_id is not None
-            or handoff.is_handed_off(conversations.state_of(conversation)),
+            "bot_silent": handoff.bot_silent(
+                conversations.state_of(conversation), conversation.owner_operator_id
+            ),
         },
         "composer": {
             "window_open": is_open,

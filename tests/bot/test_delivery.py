@@ -24,6 +24,7 @@ from sqlalchemy import select, text
 
 from bot.channels.base import MessageIn
 from bot.channels.meta_whatsapp import signature_for as meta_signature
+from bot.channels.registry import PULLED
 from bot.channels.twilio_whatsapp import signature_for as twilio_signature
 from bot.config import Secret, Settings
 from bot.keys import SESSIONS, SIGNALS
@@ -148,7 +149,9 @@ async def test_claim_takes_no_more_than_its_limit_on_a_fresh_table(database_url:
             await outbox.enqueue_many(session, rows)
         for limit in (1, 7):
             async with sessions() as session, session.begin():
-                claimed = await outbox.claim_due(session, limit, timedelta(seconds=30))
+                claimed = await outbox.claim_due(
+                    session, limit, timedelta(seconds=30), pulled=PULLED
+                )
                 assert len(claimed) == limit
                 await session.rollback()
     finally:

@@ -116,7 +116,7 @@ class _BrokenDownload(ChannelAdapter):
         raise KeyError("a provider field we did not expect")
 
 
-async def test_adapter_without_download(tmp_path: Path) -> None:
+async def test_a_broken_download_keeps_the_message(tmp_path: Path) -> None:
     refs = (MediaRef("image", "x", "image/png"),)
     assert await fetch_and_store(_BrokenDownload(), MediaStore(tmp_path, 10), refs) == (
         MediaRef("image", "", None),

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.registry import PULLED
 from flows.casefile import case_columns
 from nlu.types import Urgency
 from storage import cases, conversations, inbox, outbox
@@ -74,17 +75,17 @@ async def test_outbox_keeps_conversation_order_while_backing_off(
             session, channel="telegram", recipient="77", text="2", conversation_id=conv.id
         )
     async with sessions() as session:
-        heads = await outbox.due_heads(session)
+        heads = await outbox.due_heads(session, pulled=PULLED)
     assert heads == [first.id], "only the first message of a conversation is due"
     async with sessions() as session, session.begin():
-        claimed = await outbox.claim_due(session, 10, lease=timedelta(seconds=30))
+        claimed = await outbox.claim_due(session, 10, lease=timedelta(seconds=30), pulled=PULLED)
         assert [due.id for due in claimed] == [first.id], "the second waits for the first"
         await outbox.mark_failed_attempt(
             session, first.id, error="503", retryable=True, attempts=1, max_attempts=5
         )
     async with sessions() as session:
         # The first is backing off: the second must wait for it, not overtake it.
-        assert await outbox.due_heads(session) == []
+        assert await outbox.due_heads(session, pulled=PULLED) == []
         row = await session.get(OutboxMessage, first.id)
         assert row is not None
         assert row.status == "pending"
@@ -97,7 +98,12 @@ async def test_outbox_claim_is_exclusive(sessions: async_sessionmaker[AsyncSessi
 
     async def claim() -> list[int]:
         async with sessions() as session, session.begin():
-            return [due.id for due in await outbox.claim_due(session, 10, timedelta(seconds=30))]
+            return [
+                due.id
+                for due in await outbox.claim_due(
+                    session, 10, timedelta(seconds=30), pulled=PULLED
+                )
+            ]
 
     results = await asyncio.gather(*(claim() for _ in range(5)))
     assert sorted(results) == [[], [], [], [], [row.id]], "exactly one sender gets the row"
