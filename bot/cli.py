@@ -8,6 +8,7 @@ import dataclasses
 import getpass
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, markdown_table
 
@@ -83,6 +84,36 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nlu_corrections(args: argparse.Namespace) -> int:
+    """Write the console's label corrections as reviewable Rasa YAML (names and numbers masked).
+
+    Needs the database, so it lives here rather than in ``nlu.cli``; the masking and the YAML
+    are ``nlu.corrections``'s (docs/nlu.md, "Learning from operators").
+    """
+    from nlu.corrections import to_rasa_yaml
+    from storage.audit import label_corrections
+    from storage.db import create_engine, session_factory
+
+    settings = _settings()
+
+    async def run() -> str:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                return to_rasa_yaml(await label_corrections(session))
+        finally:
+            await engine.dispose()
+
+    text = asyncio.run(run())
+    count = text.count("\n  - text:")
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+    print(f"{count} corrected examples", file=sys.stderr)  # noqa: T201 - CLI output
+    return 0
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     """Print every setting with its default and help (``--markdown``: the README's table)."""
     if args.markdown:
@@ -130,11 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config.set_defaults(func=cmd_config)
 
-    register_nlu(
-        sub.add_parser("nlu", help="train, run and evaluate the NLU").add_subparsers(
-            dest="nlu", required=True
-        )
+    nlu = sub.add_parser("nlu", help="train, run and evaluate the NLU").add_subparsers(
+        dest="nlu", required=True
     )
+    register_nlu(nlu)
+    corrections = nlu.add_parser(
+        "corrections", help="console label corrections as Rasa YAML for review (masked)"
+    )
+    corrections.add_argument("--out", type=Path, default=None, help="file (default: stdout)")
+    corrections.set_defaults(func=cmd_nlu_corrections)
     register_knowledge(
         sub.add_parser("knowledge", help="knowledge base tools").add_subparsers(
             dest="knowledge", required=True

@@ -35,8 +35,10 @@ from bot.effects import (
     queue_replies,
 )
 from bot.inbox_codec import message_from_json
+from flows.states import open_question
 from flows.types import ConversationState, FlowDeps, MediaRef, TurnResult, UserTurn
 from nlu.types import NluBackend, ParseResult
+from nlu.urgency import ANSWER_QUESTIONS
 from storage import cases, conversations, inbox
 from storage.models import Contact
 
@@ -56,6 +58,7 @@ class _Prepared:
     pending: inbox.Pending
     msg: MessageIn
     parse: ParseResult
+    text: str  # what was parsed: the text, or the media captions
 
 
 class Dispatcher:
@@ -242,7 +245,7 @@ class Dispatcher:
             stored = await self._fetch_media(adapter, msg.media)
             msg = _replace_media(msg, tuple(stored))
         text = msg.text or " ".join(m.caption for m in msg.media if m.caption)
-        return _Prepared(pending, msg, await self._nlu.parse(text))
+        return _Prepared(pending, msg, await self._nlu.parse(text), text)
 
     async def _process(self, pending: inbox.Pending) -> list[int]:
         prepared = await self._prepare(pending)
@@ -285,6 +288,13 @@ class Dispatcher:
             if contact.last_inbound_at is None or contact.last_inbound_at < pending.received_at:
                 contact.last_inbound_at = pending.received_at
             conversation = by_contact[contact.id]
+            state = conversations.state_of(conversation)
+            asked = open_question(state.name)
+            if asked in ANSWER_QUESTIONS:
+                # Parsed before the state was known; an answer to the question the bot asked
+                # is judged again as that answer (docs/emergencies.md). Form answers only:
+                # a fraction of turns, and the embedded parse is well under a millisecond.
+                parse = await self._nlu.parse(prepared.text, asked=asked)
             turn = UserTurn(
                 text=msg.text,
                 parse=parse,
@@ -297,7 +307,7 @@ class Dispatcher:
                 has_consent=bool(contact.consent_given),
                 cases=summaries.get(contact.id, ()),
             )
-            result = self._run_turn(turn, conversations.state_of(conversation), self._deps)
+            result = self._run_turn(turn, state, self._deps)
             open_case = open_cases.get(conversation.id)
             inbound = log_inbound(conversation, msg, parse, pending.received_at, open_case)
             applied = await apply_effects(

@@ -15,7 +15,15 @@ from flows.texts import NATIONAL_LINES, t
 from flows.types import Effect, OpenCase, Reply, TurnResult, UpdateCase
 from nlu.types import COMPLAINT_INTENTS, Urgency
 
-MAX_COUNTRY_LINES = 4
+# How many numbers of each kind the answer gives, in this order: few enough to read at once on a
+# small screen. Crisis lines only for someone who wants to end their life (docs/emergencies.md).
+LINES_PER_KIND: tuple[tuple[str, int], ...] = (
+    ("crisis", 2),
+    ("emergency", 2),
+    ("mission", 2),
+    ("labour", 1),
+)
+SELF_HARM = "self_harm"
 
 
 def country_code(ctx: Ctx) -> str | None:
@@ -37,19 +45,30 @@ def country_code(ctx: Ctx) -> str | None:
     return None
 
 
-def emergency_lines(ctx: Ctx, code: str | None) -> str:
-    """Bullet lines: the country's emergency and mission numbers, then the national lines.
+def self_harm(ctx: Ctx) -> bool:
+    """Whether the message is about someone wanting to end their life."""
+    return ctx.turn.parse.situation == SELF_HARM
 
-    Numbers from a single source (``[S]`` in docs/facts.md) are marked "not verified" so they
-    are never presented as certain; ``[U]`` numbers are not in the directory at all.
+
+def emergency_lines(ctx: Ctx, code: str | None) -> str:
+    """Bullet lines: the country's numbers by kind (:data:`LINES_PER_KIND`), then the national.
+
+    A crisis line comes first for self-harm, when the directory knows one for the country
+    (only confirmed ones are listed there, docs/facts.md §9); the emergency services, the
+    Indonesian mission and the ministry's lines always follow. Numbers from a single source
+    (``[S]``) are marked "not verified"; ``[U]`` numbers are not in the directory at all.
     """
     lines: list[str] = []
     country = ctx.deps.retriever.directory.countries.get(code) if code else None
     if country is not None:
-        phones = [c for c in country.contacts if c.kind in ("emergency", "mission", "labour")]
-        for c in phones[:MAX_COUNTRY_LINES]:
-            mark = "" if c.verified else f" ({t('unverified', ctx.lang)})"
-            lines.append(f"• {c.label(ctx.lang)}: {c.value}{mark}")
+        for kind, most in LINES_PER_KIND:
+            if kind == "crisis" and not self_harm(ctx):
+                continue
+            if kind == "labour" and self_harm(ctx):
+                continue  # a labour office is no help tonight; keep the message short
+            for c in [c for c in country.contacts if c.kind == kind][:most]:
+                mark = "" if c.verified else f" ({t('unverified', ctx.lang)})"
+                lines.append(f"• {c.label(ctx.lang)}: {c.value}{mark}")
     lines.append(NATIONAL_LINES[ctx.lang])
     if country is None:
         # No country known: the Safe Travel panic button finds the nearest mission itself
@@ -129,7 +148,14 @@ def start_critical(ctx: Ctx) -> TurnResult:
             data[states.PAUSED] = {"name": ctx.state.name, "data": _plain(ctx.data)}
     data.update({states.REF: ref, states.LAST_REF: ref, states.COUNTRY_CODE: code})
     replies = (
-        Reply(t("critical", ctx.lang, ref=ref, lines=emergency_lines(ctx, code))),
+        Reply(
+            t(
+                "critical_self_harm" if self_harm(ctx) else "critical",
+                ctx.lang,
+                ref=ref,
+                lines=emergency_lines(ctx, code),
+            )
+        ),
         Reply(t("q.safe_now", ctx.lang), _safe_buttons(ctx.lang)),
     )
     return finish(ctx, replies, states.CRITICAL_ASK_SAFE, data, effects)

@@ -70,3 +70,46 @@ RESUME_STEP = "resume_step"  # the question to come back to after "welcome back"
 ANSWERS = "answers"  # the job-offer checker's answers so far
 JOBCHECK_FLAGS = "jobcheck_flags"  # the red flags its last result named
 LAST_ARTICLE = "last_article"  # the FAQ article shown last
+
+
+# --- the question a state has just asked, for triage -------------------------------------------
+
+# What the bot asked in each state, in the words of triage (``nlu.urgency.ANSWER_QUESTIONS`` and
+# docs/emergencies.md, "Answers to the bot's questions"): the worker's reply is judged as the
+# answer to it, so "gk tau nama majikannya" typed as the employer's name is not an alarm.
+# A state not listed asks nothing, or asks for free text (what happened, a tip), and its reply
+# is judged like any message.
+OPEN_QUESTIONS: dict[str, str] = {
+    INTAKE_CONSENT: "consent",
+    INTAKE_RESUME: "confirm",
+    "intake:reporter": "reporter",
+    "intake:name": "worker_name",
+    "intake:country": "country",
+    "intake:city": "location",
+    "intake:employer": "employer_name",
+    "intake:agency_abroad": "agency_name",
+    "intake:p3mi": "agency_name",
+    "intake:id_number": "id_number",
+    "intake:documented": "confirm",
+    "intake:category": "category",
+    "intake:details": "what_happened",
+    "intake:since": "since_when",
+    "intake:location": "location",
+    "intake:safe_contact": "contact_ok",
+    "intake:contact_time": "contact_ok",
+    "intake:summary": "confirm",
+    CRITICAL_ASK_SAFE: "safe_now",
+    CRITICAL_ASK_WHERE: "location",
+    STATUS_ASK_REF: "case_reference",
+}
+
+
+def open_question(state_name: str) -> str | None:
+    """The question the conversation in ``state_name`` is waiting to have answered, if any.
+
+    Every step of the job-offer checker asks about the offer (``job_offer``): an answer that
+    describes the offer ("paspor dipegang agen") is about the offer, not an event.
+    """
+    if flow_of(state_name) == JOBCHECK:
+        return "job_offer"
+    return OPEN_QUESTIONS.get(state_name)

@@ -369,6 +369,14 @@ _T: dict[str, tuple[str, str]] = {
         "⚠️ We have alerted the Command Centre team. Case number: *{ref}*\n"
         "If you are in danger now, call:\n{lines}",
     ),
+    "critical_self_harm": (
+        "Terima kasih sudah bercerita. Anda tidak sendirian, dan Anda penting bagi kami. "
+        "Tim Command Centre sudah kami beri tahu. Nomor kasus: *{ref}*\n"
+        "Bicaralah dengan seseorang sekarang:\n{lines}",
+        "Thank you for telling us. You are not alone, and you matter to us. "
+        "We have alerted the Command Centre team. Case number: *{ref}*\n"
+        "Please talk to someone now:\n{lines}",
+    ),
     "critical_again": (
         "⚠️ Pesan Anda sudah kami tandai darurat untuk petugas. Jika dalam bahaya, hubungi:\n"
         "{lines}",

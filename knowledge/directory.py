@@ -17,7 +17,17 @@ import yaml
 
 from knowledge.loader import KnowledgeError, Source, default_content_dir, parse_sources
 
-CONTACT_KINDS: tuple[str, ...] = ("emergency", "mission", "labour", "national", "app", "web")
+# "crisis": suicide-prevention and emotional-support lines, given with the critical answer to
+# someone who wants to end their life (docs/emergencies.md).
+CONTACT_KINDS: tuple[str, ...] = (
+    "emergency",
+    "crisis",
+    "mission",
+    "labour",
+    "national",
+    "app",
+    "web",
+)
 _KIND_ORDER = {k: i for i, k in enumerate(CONTACT_KINDS)}
 
 

@@ -13,23 +13,43 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from nlu import evaluate
-from nlu.classifier import MODEL_PATH
+from nlu.classifier import MODEL_PATH, TrainConfig
 from nlu.pipeline import EmbeddedNlu
 from nlu.rasa_export import export_rasa
 from nlu.train import train_and_save
-from nlu.training_data import load_jsonl
+from nlu.training_data import load_jsonl, training_files
 from nlu.types import ParseResult
 
-ParseFn = Callable[[str], Awaitable[ParseResult]]
+
+class ParseFn(Protocol):
+    """A back-end's ``parse``: the message, and the bot's open question if it answers one."""
+
+    def __call__(self, text: str, *, asked: str | None = None) -> Awaitable[ParseResult]:
+        """Label ``text``."""
+        ...
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``train``, ``parse``, ``eval`` and ``export-rasa`` to an argparse sub-parser set."""
     p = subparsers.add_parser("train", help="train the embedded model from nlu/data/*.yml")
     p.add_argument("--out", type=Path, default=MODEL_PATH, help="artefact path (.npz)")
+    p.add_argument(
+        "--include",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also train on this reviewed Rasa YAML file (e.g. from `siaga nlu corrections`)",
+    )
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=TrainConfig().epochs,
+        help="training passes (fewer: a quick check of the data, not a model to ship)",
+    )
     p.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("parse", help='label JSON lines {"text": ...} from stdin')
@@ -39,6 +59,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser("eval", help="evaluate on a labelled JSONL file")
     p.add_argument("file", type=Path, help="JSONL with text, intent, urgency, language")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="add recall per urgency and situation, and every miss with its reasons",
+    )
     _backend_args(p)
     p.set_defaults(func=cmd_eval)
 
@@ -60,7 +85,12 @@ def _backend_args(p: argparse.ArgumentParser) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train and write the artefact; prints what was trained."""
     start = time.perf_counter()
-    model = train_and_save(args.out)
+    missing = [str(p) for p in args.include if not p.is_file()]
+    if missing:
+        _say(f"no such file: {', '.join(missing)}", sys.stderr)
+        return 2
+    cfg = TrainConfig(epochs=max(1, args.epochs))
+    model = train_and_save(args.out, [*training_files(), *args.include], cfg)
     _say(
         f"trained on {model.meta['examples']} examples in {time.perf_counter() - start:.1f} s"
         f" -> {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)"
@@ -131,13 +161,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         preds: list[evaluate.Prediction] = []
         for ex in examples:
             start = time.perf_counter()
-            result = await parse(ex.text)
+            result = await parse(ex.text, asked=ex.asked)
             preds.append(evaluate.Prediction(ex, result, time.perf_counter() - start))
         report = evaluate.score(preds)
         if args.json:
             _say(json.dumps(report.to_dict(), ensure_ascii=False))
         else:
-            _say(evaluate.format_report(report, f"== {args.file} =="))
+            _say(evaluate.format_report(report, f"== {args.file} ==", full=args.report))
         return 0
 
     return asyncio.run(_with_backend(args, body))

@@ -1,22 +1,34 @@
 """Evaluation of any back-end on a labelled JSONL file (``siaga nlu eval``).
 
-The metrics are the ones the issue sets targets for: kind and intent accuracy, intent macro-F1,
-per-intent precision/recall/F1, the most frequent confusions, critical recall, urgent recall,
-the false-alarm rate on low-urgency messages, and parse latency percentiles.
+The metrics are the ones the triage targets are set on: kind and intent accuracy, intent
+macro-F1, per-intent precision/recall/F1, the most frequent confusions, critical recall, urgent
+recall, the false-alarm rate (low messages raised to high or critical) and the false-critical
+rate (low messages raised to critical), recall per urgency and per situation of the emergency
+map (``docs/emergencies.md``), and parse latency percentiles. Messages that answer a form
+question carry it (``asked``) and are parsed as answers.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from nlu.training_data import Example
 from nlu.types import INTENTS, ParseResult, Urgency, kind_of
 
 URGENT = frozenset({Urgency.CRITICAL, Urgency.HIGH})
+CRIT = Urgency.CRITICAL
+
+
+class ParseSync(Protocol):
+    """A back-end's synchronous parse: the message, and the bot's open question if any."""
+
+    def __call__(self, text: str, *, asked: str | None = None) -> ParseResult:
+        """Label ``text``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +56,13 @@ class Report:
     latency_p99_ms: float
     per_intent: dict[str, dict[str, float]] = field(default_factory=dict)
     confusions: list[tuple[str, str, int]] = field(default_factory=list)
+    false_critical_rate: float = 0.0
+    per_urgency: dict[str, float] = field(default_factory=dict)  # recall at or above the level
+    per_situation: dict[str, tuple[int, int]] = field(default_factory=dict)  # (caught, total)
     missed_critical: list[str] = field(default_factory=list)
     missed_urgent: list[str] = field(default_factory=list)
     false_alarms: list[str] = field(default_factory=list)
+    misses: list[dict[str, Any]] = field(default_factory=list)  # every wrong label, in detail
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dictionary."""
@@ -58,6 +74,9 @@ class Report:
             "critical_recall": self.critical_recall,
             "urgent_recall": self.urgent_recall,
             "false_alarm_rate": self.false_alarm_rate,
+            "false_critical_rate": self.false_critical_rate,
+            "per_urgency": self.per_urgency,
+            "per_situation": {k: list(v) for k, v in self.per_situation.items()},
             "language_accuracy": self.language_accuracy,
             "latency_p50_ms": self.latency_p50_ms,
             "latency_p99_ms": self.latency_p99_ms,
@@ -66,6 +85,7 @@ class Report:
             "missed_critical": self.missed_critical,
             "missed_urgent": self.missed_urgent,
             "false_alarms": self.false_alarms,
+            "misses": self.misses,
         }
 
 
@@ -84,14 +104,32 @@ def _ratio(num: int, den: int, empty: float) -> float:
     return num / den if den else empty
 
 
-def run(examples: Sequence[Example], parse: Callable[[str], ParseResult]) -> list[Prediction]:
-    """Parse every example with ``parse`` and time each call."""
+def run(examples: Sequence[Example], parse: ParseSync) -> list[Prediction]:
+    """Parse every example with ``parse(text, asked=…)`` and time each call."""
     out: list[Prediction] = []
     for ex in examples:
         start = time.perf_counter()
-        result = parse(ex.text)
+        result = parse(ex.text, asked=ex.asked)
         out.append(Prediction(ex, result, time.perf_counter() - start))
     return out
+
+
+def _recall_at(preds: Sequence[Prediction], level: Urgency) -> float:
+    """Of the messages labelled ``level``, how many were rated at least that urgent."""
+    gold = [p for p in preds if p.example.urgency == level]
+    caught = sum(1 for p in gold if p.result.urgency.rank >= level.rank)
+    return _ratio(caught, len(gold), 1.0)
+
+
+def _miss(p: Prediction) -> dict[str, Any]:
+    return {
+        "text": p.example.text,
+        "asked": p.example.asked,
+        "situation": p.example.situation,
+        "gold": [p.example.intent, str(p.example.urgency)],
+        "got": [p.result.intent.name, str(p.result.urgency)],
+        "reasons": list(p.result.urgency_reasons),
+    }
 
 
 def score(preds: Sequence[Prediction]) -> Report:
@@ -121,6 +159,22 @@ def score(preds: Sequence[Prediction]) -> Report:
     missed_crit = [p.example.text for p in crit if p.result.urgency != Urgency.CRITICAL]
     missed_urg = [p.example.text for p in urgent if p.result.urgency not in URGENT]
     alarms = [p.example.text for p in low if p.result.urgency in URGENT]
+    false_critical = [p for p in low if p.result.urgency == Urgency.CRITICAL]
+    situations: dict[str, list[int]] = {}
+    for p in preds:
+        if p.example.situation:
+            entry = situations.setdefault(p.example.situation, [0, 0])
+            entry[0] += p.result.urgency.rank >= p.example.urgency.rank
+            entry[1] += 1
+    misses = [
+        _miss(p)
+        for p in preds
+        if p.result.intent.name != p.example.intent
+        or (
+            p.result.urgency != p.example.urgency
+            and (p.example.urgency in URGENT or p.result.urgency in URGENT)
+        )
+    ]
     ms = [p.seconds * 1000.0 for p in preds]
     return Report(
         n=n,
@@ -132,6 +186,11 @@ def score(preds: Sequence[Prediction]) -> Report:
         critical_recall=_ratio(len(crit) - len(missed_crit), len(crit), 1.0),
         urgent_recall=_ratio(len(urgent) - len(missed_urg), len(urgent), 1.0),
         false_alarm_rate=_ratio(len(alarms), len(low), 0.0),
+        false_critical_rate=_ratio(len(false_critical), len(low), 0.0),
+        per_urgency={
+            str(u): _recall_at(preds, u) for u in (Urgency.CRITICAL, Urgency.HIGH, Urgency.NORMAL)
+        },
+        per_situation={k: (v[0], v[1]) for k, v in sorted(situations.items())},
         language_accuracy=_ratio(
             sum(1 for p in preds if p.result.language == p.example.language), n, 0.0
         ),
@@ -142,11 +201,16 @@ def score(preds: Sequence[Prediction]) -> Report:
         missed_critical=missed_crit,
         missed_urgent=missed_urg,
         false_alarms=alarms,
+        misses=misses,
     )
 
 
-def format_report(report: Report, title: str = "") -> str:
-    """Human-readable report: headline metrics, per-intent table, confusions, misses."""
+def format_report(report: Report, title: str = "", *, full: bool = False) -> str:
+    """Human-readable report: headline metrics, per-intent table, confusions, misses.
+
+    ``full`` (``--report``) adds recall per urgency and per situation and every wrong label
+    with its reasons; without it the urgency misses are listed by text only.
+    """
     lines = [title] if title else []
     lines += [
         f"messages            {report.n}",
@@ -156,6 +220,7 @@ def format_report(report: Report, title: str = "") -> str:
         f"critical recall     {report.critical_recall:.3f}",
         f"urgent recall       {report.urgent_recall:.3f}",
         f"false-alarm rate    {report.false_alarm_rate:.3f}",
+        f"false-critical rate {report.false_critical_rate:.3f}",
         f"language accuracy   {report.language_accuracy:.3f}",
         f"latency p50/p99 ms  {report.latency_p50_ms:.3f} / {report.latency_p99_ms:.3f}",
         "",
@@ -169,6 +234,23 @@ def format_report(report: Report, title: str = "") -> str:
     if report.confusions:
         lines += ["", "confusions (gold -> predicted, count)"]
         lines += [f"  {g} -> {y}: {c}" for g, y, c in report.confusions]
+    if full:
+        lines += ["", "recall per urgency (rated at least that urgent)"]
+        lines += [f"  {u:10} {r:.3f}" for u, r in report.per_urgency.items()]
+        lines += ["", "recall per situation (caught / total)"]
+        lines += [
+            f"  {name:28} {caught:3d} / {total:3d}  {caught / total:.3f}"
+            for name, (caught, total) in report.per_situation.items()
+        ]
+        lines += ["", f"every miss ({len(report.misses)})"]
+        for miss in report.misses:
+            asked = f" [asked {miss['asked']}]" if miss["asked"] else ""
+            gold, got = miss["gold"], miss["got"]
+            lines.append(
+                f"  gold {gold[0]}/{gold[1]} got {got[0]}/{got[1]}{asked}: "
+                f"{miss['text'][:100]}  <{', '.join(miss['reasons'][:4])}>"
+            )
+        return "\n".join(lines)
     for name, items in (
         ("missed critical", report.missed_critical),
         ("missed urgent", report.missed_urgent),

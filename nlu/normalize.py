@@ -241,6 +241,22 @@ SLANG: dict[str, str] = {
     "dont": "do not",
     "don't": "do not",
     "didnt": "did not",
+    "didn't": "did not",
+    "hasnt": "has not",
+    "hasn't": "has not",
+    "havent": "have not",
+    "haven't": "have not",
+    "wont": "will not",
+    "won't": "will not",
+    "isnt": "is not",
+    "isn't": "is not",
+    "wasnt": "was not",
+    "wasn't": "was not",
+    "doesnt": "does not",
+    "doesn't": "does not",
+    "couldnt": "could not",
+    "couldn't": "could not",
+    "ilang": "hilang",
     "cant": "cannot",
     "can't": "cannot",
     "im": "i am",
@@ -270,6 +286,15 @@ SLANG: dict[str, str] = {
     "hv": "have",
 }
 
+# Latin letters with diacritics as their base letter ("béja" -> "beja", "maéhan" -> "maehan"):
+# Sundanese é, loanwords typed with accents. One character for one, so offsets stay valid.
+_FOLD_LATIN = {
+    code: base
+    for code in range(0xC0, 0x250)
+    if len(base := unicodedata.normalize("NFKD", chr(code))[0]) == 1
+    and base.isascii()
+    and base.isalpha()
+}
 _REPEAT = re.compile(r"([^\W\d])\1{2,}")  # tolonggg -> tolong, sooo -> so
 _REDUP = re.compile(r"\b([^\W\d_]{2,})2\b")  # biru2 -> biru biru (Indonesian reduplication)
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # biru-biru, di-terminate
@@ -292,7 +317,7 @@ def clean(text: str) -> str:
         "2" is spelled out and hyphens inside words become spaces. Punctuation is kept so that
         callers needing character offsets or currency symbols can still use it.
     """
-    out = unicodedata.normalize("NFKC", text).casefold()
+    out = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_LATIN)
     out = _REPEAT.sub(r"\1", out)
     out = _REDUP.sub(r"\1 \1", out)
     return _HYPHEN.sub(" ", out)

@@ -8,16 +8,16 @@ classifier, intent priors), and it is the whole answer when Rasa fails or times 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
 
-from nlu.normalize import normalize
 from nlu.pipeline import FALLBACK_THRESHOLD, MAX_CLASSIFY_CHARS, MAX_SCAN_CHARS, EmbeddedNlu
 from nlu.types import FALLBACK_INTENT, INTENTS, Entity, IntentScore, ParseResult
-from nlu.urgency import decide_urgency
+from nlu.urgency import ANSWER_QUESTIONS, decide_urgency, scan_text
 
 log = logging.getLogger("nlu.rasa_http")
 
@@ -50,13 +50,18 @@ class RasaHttpNlu:
         self._fallback = fallback
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
-    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
+    async def parse(
+        self, text: str, *, lang_hint: str | None = None, asked: str | None = None
+    ) -> ParseResult:
         """Label one message with Rasa; never raises (see ``NluBackend.parse``).
 
         Does network I/O. On any failure (connection, timeout, HTTP error, malformed JSON) the
-        embedded result is returned with the reason ``backend:rasa-unavailable``.
+        embedded result is returned with the reason ``backend:rasa-unavailable``. An answer to a
+        form question (``asked``) is judged by the embedded triage alone: Rasa has no context.
         """
-        local = self._fallback.parse_sync(text, lang_hint=lang_hint)
+        local = self._fallback.parse_sync(text, lang_hint=lang_hint, asked=asked)
+        if asked in ANSWER_QUESTIONS:
+            return _with_reason(local, "backend:embedded-answer")
         if not local.text.strip():
             return local
         try:
@@ -74,15 +79,7 @@ class RasaHttpNlu:
 
 
 def _with_reason(result: ParseResult, reason: str) -> ParseResult:
-    return ParseResult(
-        text=result.text,
-        intent=result.intent,
-        intent_ranking=result.intent_ranking,
-        entities=result.entities,
-        urgency=result.urgency,
-        urgency_reasons=(*result.urgency_reasons, reason),
-        language=result.language,
-    )
+    return dataclasses.replace(result, urgency_reasons=(*result.urgency_reasons, reason))
 
 
 def map_ranking(data: Mapping[str, Any]) -> tuple[IntentScore, tuple[IntentScore, ...], bool]:
@@ -148,7 +145,7 @@ def merge_rasa(data: Mapping[str, Any], local: ParseResult) -> ParseResult:
             entities.append(ent)
     entities.sort(key=lambda e: e.start)
     decision = decide_urgency(
-        normalize(local.text[:MAX_SCAN_CHARS]),
+        scan_text(local.text[:MAX_SCAN_CHARS]),
         top.name,
         top.confidence,
         None,
@@ -167,4 +164,5 @@ def merge_rasa(data: Mapping[str, Any], local: ParseResult) -> ParseResult:
             )
         ),
         language=local.language,
+        situation=decision.situation or local.situation,
     )

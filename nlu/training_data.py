@@ -19,7 +19,15 @@ import yaml
 from nlu.types import INTENTS, Urgency, kind_of
 
 DATA_DIR = Path(__file__).parent / "data"
-TEST_SET = DATA_DIR / "test.jsonl"
+EVAL_DIR = DATA_DIR / "eval"
+# Evaluation sets (nlu/data/eval/README.md). The trainer never learns a message any of them holds.
+DEV_SET = EVAL_DIR / "dev.jsonl"  # written independently of the training data; tune on it
+HOLDOUT_SET = EVAL_DIR / "holdout.jsonl"  # written by another hand; measured, never read
+SELFWRITTEN_SET = EVAL_DIR / "selfwritten.jsonl"  # the first test set, same hand as the data
+DEV2_SET = EVAL_DIR / "dev2.jsonl"  # a second independent writer, commissioned later
+DEV3_SET = EVAL_DIR / "dev3.jsonl"  # a third, measured once on arrival before any change
+DEV_SETS = (DEV_SET, DEV2_SET, DEV3_SET)
+EVAL_SETS = (*DEV_SETS, HOLDOUT_SET, SELFWRITTEN_SET)
 # Rasa entity annotation "[Taiwan](country)" or "[TW]{"entity": "country"}": keep the words.
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -32,6 +40,8 @@ class Example:
     intent: str
     urgency: Urgency
     language: str = "und"
+    situation: str | None = None  # the emergency map's situation (docs/emergencies.md)
+    asked: str | None = None  # the bot's question this message answers, if any
 
 
 def default_urgency(intent: str) -> Urgency:
@@ -44,17 +54,19 @@ def training_files(data_dir: Path = DATA_DIR) -> list[Path]:
     return sorted(data_dir.glob("*.yml"))
 
 
-def _example_lines(block: dict[str, Any]) -> Iterator[str]:
+def _example_lines(block: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(text, example metadata) of a block's examples, in the short or Rasa's long form."""
     examples = block.get("examples", "")
     if isinstance(examples, str):
         for line in examples.splitlines():
             line = line.strip()
             if line.startswith("- "):
-                yield _ANNOTATION.sub(r"\1", line[2:].strip())
+                yield _ANNOTATION.sub(r"\1", line[2:].strip()), {}
     elif isinstance(examples, list):  # Rasa's long form: [{text: ..., metadata: ...}]
         for item in examples:
             text = item.get("text", "") if isinstance(item, dict) else str(item)
-            yield _ANNOTATION.sub(r"\1", str(text).strip())
+            meta = item.get("metadata") if isinstance(item, dict) else None
+            yield _ANNOTATION.sub(r"\1", str(text).strip()), dict(meta or {})
 
 
 def load_yaml_examples(paths: Iterable[Path] | None = None) -> list[Example]:
@@ -80,14 +92,29 @@ def load_yaml_examples(paths: Iterable[Path] | None = None) -> list[Example]:
                 continue
             if intent not in INTENTS:
                 raise ValueError(f"{path}: unknown intent {intent!r}")
-            meta = block.get("metadata") or {}
-            urgency = Urgency(meta["urgency"]) if "urgency" in meta else default_urgency(intent)
-            out.extend(Example(text, intent, urgency) for text in _example_lines(block) if text)
+            block_meta = block.get("metadata") or {}
+            for text, own in _example_lines(block):
+                if not text:
+                    continue
+                meta = {**block_meta, **own}
+                urgency = (
+                    Urgency(meta["urgency"]) if "urgency" in meta else default_urgency(intent)
+                )
+                out.append(
+                    Example(
+                        text,
+                        intent,
+                        urgency,
+                        situation=meta.get("situation"),
+                        asked=meta.get("asked"),
+                    )
+                )
     return out
 
 
 def load_jsonl(path: Path) -> list[Example]:
-    """Read a labelled JSONL file: one object per line with text, intent, urgency, language.
+    """Read a labelled JSONL file: one object per line with text, intent, urgency, language,
+    and optionally situation (docs/emergencies.md) and asked (the bot's open question).
 
     Raises:
         ValueError: A line has an unknown intent or urgency (with its line number).
@@ -106,6 +133,8 @@ def load_jsonl(path: Path) -> list[Example]:
                     intent=str(row["intent"]),
                     urgency=Urgency(row["urgency"]),
                     language=str(row.get("language", "und")),
+                    situation=row.get("situation") or None,
+                    asked=row.get("asked") or None,
                 )
             )
     return out

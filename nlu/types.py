@@ -133,6 +133,9 @@ class ParseResult:
     urgency: Urgency
     urgency_reasons: tuple[str, ...]
     language: str
+    # The situation of docs/emergencies.md that decided the urgency ("self_harm"), when the
+    # lexicon found one: the critical answer fits it (a crisis line for self-harm).
+    situation: str | None = None
 
     @property
     def kind(self) -> str:
@@ -140,7 +143,7 @@ class ParseResult:
         return kind_of(self.intent.name)
 
     def to_dict(self) -> dict[str, Any]:
-        """Rasa's ``/model/parse`` JSON plus kind, urgency, urgency_reasons and language."""
+        """Rasa's ``/model/parse`` JSON plus kind, urgency, reasons, language and situation."""
         return {
             "text": self.text,
             "intent": {"name": self.intent.name, "confidence": self.intent.confidence},
@@ -152,6 +155,7 @@ class ParseResult:
             "urgency": str(self.urgency),
             "urgency_reasons": list(self.urgency_reasons),
             "language": self.language,
+            "situation": self.situation,
         }
 
     @classmethod
@@ -187,14 +191,17 @@ class ParseResult:
             urgency=Urgency(str(data.get("urgency", "low"))),
             urgency_reasons=tuple(str(r) for r in data.get("urgency_reasons") or ()),
             language=str(data.get("language", "und")),
+            situation=str(data["situation"]) if data.get("situation") else None,
         )
 
 
 class NluBackend(Protocol):
     """What the message pipeline needs from an NLU back-end (embedded or Rasa over HTTP)."""
 
-    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
-        """Label one message.
+    async def parse(
+        self, text: str, *, lang_hint: str | None = None, asked: str | None = None
+    ) -> ParseResult:
+        """Label one message; ``asked`` is the question the bot had just asked, if any.
 
         Never raises for any input text (empty, emoji only, megabytes): the worst case is
         ``other.out_of_scope`` with whatever urgency the safety rules find. The Rasa back-end

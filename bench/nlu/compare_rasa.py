@@ -7,8 +7,9 @@ Not part of the test command. Steps:
 2. ``python -m nlu export-rasa bench/.work/rasa-project`` and ``rasa train nlu``;
 3. start ``rasa run --enable-api`` on a local port and wait for it;
 4. evaluate both back-ends with ``python -m nlu eval --json`` (the Rasa one through
-   ``RasaHttpNlu``, i.e. Rasa's intent plus our urgency safety net) on the test set and on the
-   shared sample, time raw ``/model/parse`` calls, and print everything side by side.
+   ``RasaHttpNlu``, i.e. Rasa's intent plus our urgency safety net) on every evaluation set of
+   ``nlu/data/eval/`` (the sealed holdout in aggregate only), time raw ``/model/parse`` calls,
+   and print everything side by side.
 
 Usage: ``.venv/bin/python bench/nlu/compare_rasa.py [--python PYTHON3.10] [--epochs 100]
 [--port 5055] [--skip-train]``. Results are also written to
@@ -33,10 +34,7 @@ VENV = ROOT / "bench" / ".rasa-venv"
 WORK = ROOT / "bench" / ".work"
 PROJECT = WORK / "rasa-project"
 RASA_SPEC = "rasa==3.6.21"
-EVAL_SETS = {
-    "test set": ROOT / "nlu" / "data" / "test.jsonl",
-    "shared sample": ROOT.parent / "shared" / "nlu-sample.jsonl",
-}
+EVAL_SETS = {path.stem: path for path in sorted((ROOT / "nlu" / "data" / "eval").glob("*.jsonl"))}
 METRICS = (
     "kind_accuracy",
     "intent_accuracy",
@@ -44,6 +42,7 @@ METRICS = (
     "critical_recall",
     "urgent_recall",
     "false_alarm_rate",
+    "false_critical_rate",
     "latency_p50_ms",
     "latency_p99_ms",
 )

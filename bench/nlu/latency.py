@@ -1,7 +1,8 @@
 """Embedded NLU speed: model load time and parse latency p50/p99 on one core.
 
-Usage: ``.venv/bin/python bench/nlu/latency.py [--rounds 20]``. Parses every message of the test
-set and of the shared sample ``rounds`` times (after a warm-up) and reports per-call percentiles.
+Usage: ``.venv/bin/python bench/nlu/latency.py [--rounds 20]``. Parses every message of the
+evaluation sets (``nlu/data/eval/``) ``rounds`` times (after a warm-up) and reports per-call
+percentiles.
 Pinned to one CPU where the OS allows it, because the target is "p50 <= 1 ms on one core".
 """
 
@@ -19,8 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from nlu.evaluate import percentile  # noqa: E402 (after the sys.path line on purpose)
 from nlu.pipeline import EmbeddedNlu  # noqa: E402
-
-SETS = [ROOT / "nlu" / "data" / "test.jsonl", ROOT.parent / "shared" / "nlu-sample.jsonl"]
+from nlu.training_data import EVAL_SETS  # noqa: E402
 
 
 def main() -> int:
@@ -37,7 +37,7 @@ def main() -> int:
         loads.append(time.perf_counter() - start)
     texts = [
         json.loads(line)["text"]
-        for path in SETS
+        for path in EVAL_SETS
         if path.exists()
         for line in path.open(encoding="utf-8")
     ]

@@ -107,3 +107,68 @@ async def test_family_member_reports_lost_contact_and_cancels(webchat: WebChat) 
     assert "dibatalkan" in _text(r)
     r = await webchat.send(s, "terima kasih")
     assert "Sama-sama" in _text(r)
+
+
+async def _to_the_employer_question(webchat: WebChat, s: str) -> None:
+    r = await webchat.send(s, "paspor sy ditahan agen, sy mau pulang tp gk dikasih")
+    assert "consent:yes" in _payloads(r)
+    await webchat.send(s, "Setuju", payload="consent:yes")
+    await webchat.send(s, "Untuk diri sendiri", payload="reporter:self")
+    await webchat.send(s, "Wati")
+    r = await webchat.send(s, "Malaysia")
+    await webchat.send(s, "Kuching")
+    assert "majikan" in _text(r) or "kota" in _text(r).lower()
+
+
+async def _critical_cases(webchat: WebChat) -> int:
+    from storage.models import Case
+    from tests.support.e2e import count
+
+    assert webchat.server is not None
+    return await count(webchat.server, Case, Case.urgency == "critical")
+
+
+async def test_a_form_answer_with_an_alarming_word_does_not_raise_the_case(
+    webchat: WebChat,
+) -> None:
+    s = "wc-answer-benign"
+    await _to_the_employer_question(webchat, s)
+    r = await webchat.send(s, "gk tau nama majikannya")  # the false alarm
+    text = _text(r)
+    assert "aman" not in text.lower() or "Apakah Anda aman" not in text
+    assert "agensi" in text.lower() or "agency" in text.lower()  # the form goes on
+    assert await _critical_cases(webchat) == 0
+
+
+async def test_a_real_emergency_typed_mid_form_interrupts_it(webchat: WebChat) -> None:
+    s = "wc-answer-emergency"
+    await _to_the_employer_question(webchat, s)
+    r = await webchat.send(s, "Mr Tan. tolong dia lg mukulin sy pake kayu skrg")
+    text = _text(r)
+    assert "Apakah Anda aman sekarang?" in text, text
+    assert "999" in text, text  # Malaysia's emergency number
+    assert await _critical_cases(webchat) == 1
+
+
+async def test_suicidal_thoughts_get_a_crisis_line_for_the_country(webchat: WebChat) -> None:
+    s = "wc-crisis-hk"
+    r = await webchat.send(
+        s, "i dont want to live anymore, everything too heavy here in hong kong"
+    )
+    text = _text(r)
+    assert "You are not alone" in text
+    assert "2896 0000" in text  # The Samaritans Hong Kong, 24 hours (docs/facts.md §9.3)
+    assert "999" in text  # the emergency services
+    assert "+852 6773 0466" in text  # the Indonesian consulate
+    assert "+62 812 9007 0027" in text  # the Foreign Ministry's hotline
+    assert "0800-1000" in text  # the ministry's call centre
+    assert "2157 9537" not in text  # a labour office is no help tonight
+    assert await _critical_cases(webchat) == 1
+
+
+async def test_other_emergencies_get_no_crisis_line(webchat: WebChat) -> None:
+    r = await webchat.send("wc-fire-hk", "asrama kebakaran, kami kejebak di lantai 3 di hong kong")
+    text = _text(r)
+    assert "999" in text
+    assert "2896 0000" not in text
+    assert "Anda tidak sendirian" not in text

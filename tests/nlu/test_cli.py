@@ -11,7 +11,7 @@ import yaml
 
 from nlu import cli
 from nlu.classifier import MODEL_PATH, LinearModel
-from nlu.training_data import TEST_SET
+from nlu.training_data import SELFWRITTEN_SET
 from nlu.types import INTENTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def test_parse_reads_json_lines_and_writes_rasa_shape() -> None:
     first, error, last = lines
     assert set(first) == {
         "text", "intent", "intent_ranking", "entities", "kind", "urgency", "urgency_reasons",
-        "language",
+        "language", "situation",
     }  # fmt: skip
     assert first["intent"]["name"] == "complaint.abuse"
     assert first["urgency"] == "critical"
@@ -57,7 +57,7 @@ def test_parse_reads_json_lines_and_writes_rasa_shape() -> None:
 
 
 def test_eval_json_reports_every_metric(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["eval", str(TEST_SET), "--json"]) == 0
+    assert cli.main(["eval", str(SELFWRITTEN_SET), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     for key in (
         "kind_accuracy",
@@ -72,7 +72,7 @@ def test_eval_json_reports_every_metric(capsys: pytest.CaptureFixture[str]) -> N
         "confusions",
     ):
         assert key in report
-    assert report["n"] == len(TEST_SET.read_text(encoding="utf-8").splitlines())
+    assert report["n"] == len(SELFWRITTEN_SET.read_text(encoding="utf-8").splitlines())
     assert set(report["per_intent"]) == set(INTENTS)
 
 
@@ -87,6 +87,29 @@ def test_eval_text_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "critical recall     1.000" in out
     assert "false-alarm rate    0.000" in out
+
+
+def test_eval_report_lists_situations_and_every_miss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = tmp_path / "three.jsonl"
+    rows = [
+        {"text": "aku dipukul majikan", "intent": "complaint.abuse", "urgency": "critical",
+         "situation": "violence"},
+        {"text": "gk tau nama majikannya", "intent": "other.out_of_scope", "urgency": "low",
+         "asked": "employer_name"},
+        {"text": "makasih kak", "intent": "complaint.death", "urgency": "high",
+         "situation": "death_report"},
+    ]  # fmt: skip
+    sample.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert cli.main(["eval", str(sample), "--report"]) == 0
+    out = capsys.readouterr().out
+    assert "violence" in out  # recall per situation
+    assert "death_report" in out
+    assert "recall per urgency" in out
+    # the wrongly labelled thank-you is a miss, printed with what it was taken for
+    assert "gold complaint.death/high got smalltalk.thanks/low: makasih kak" in out
+    assert "gk tau nama majikannya" not in out  # an answer judged as an answer: no miss
 
 
 def test_train_writes_a_loadable_artefact(tmp_path: Path) -> None:

@@ -7,8 +7,15 @@ import pytest
 from nlu.classifier import MODEL_PATH
 from nlu.normalize import normalize
 from nlu.pipeline import EmbeddedNlu
-from nlu.train import data_fingerprint
-from nlu.training_data import TEST_SET, load_jsonl, load_yaml_examples, training_files
+from nlu.train import data_fingerprint, without_eval
+from nlu.training_data import (
+    EVAL_SETS,
+    SELFWRITTEN_SET,
+    Example,
+    load_jsonl,
+    load_yaml_examples,
+    training_files,
+)
 from nlu.types import FALLBACK_INTENT, INTENTS, LANGUAGES, ParseResult, Urgency
 
 
@@ -79,10 +86,20 @@ def test_training_data_covers_every_intent() -> None:
     assert {e.urgency for e in examples} == set(Urgency)
 
 
-def test_test_set_covers_every_intent_and_urgency_and_is_not_trained_on() -> None:
-    test = load_jsonl(TEST_SET)
-    assert {e.intent for e in test} == set(INTENTS)
-    assert {e.urgency for e in test} == set(Urgency)
+def test_eval_sets_cover_every_urgency_and_are_not_copied_into_training() -> None:
     trained = {normalize(e.text) for e in load_yaml_examples()}
-    leaked = [e.text for e in test if normalize(e.text) and normalize(e.text) in trained]
-    assert leaked == []
+    for path in EVAL_SETS:
+        held = load_jsonl(path)
+        assert {e.urgency for e in held} == set(Urgency), path.name
+        # Common phrases ("thank you so much", the issue's own examples) are written by more
+        # than one hand; the trainer drops them (next test). Copying would show as many.
+        copied = [e for e in held if len(e.text.split()) >= 4 and normalize(e.text) in trained]
+        assert len(copied) <= 0.02 * len(held), (path.name, len(copied))  # a count: never texts
+    assert {e.intent for e in load_jsonl(SELFWRITTEN_SET)} == set(INTENTS)
+
+
+def test_the_trainer_drops_any_message_an_eval_set_holds() -> None:
+    held = load_jsonl(SELFWRITTEN_SET)[0]
+    mine = Example("sebuah kalimat latihan yang baru", "other.out_of_scope", Urgency.LOW)
+    twin = Example(held.text.upper() + " ", held.intent, held.urgency)
+    assert without_eval([mine, twin]) == [mine]
