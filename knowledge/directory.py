@@ -3,6 +3,11 @@
 Only numbers that appear in ``docs/facts.md`` are listed (``knowledge/content/directory.yml``),
 each with its source, date and confidence mark. Numbers marked ``[U]`` there are left out on
 purpose: in an emergency a dead number costs minutes, and the national lines always work.
+
+Every country lists at least one emergency number (police, ambulance, fire), and either a
+confirmed number of the Indonesian embassy or consulate or a ``gaps`` note that says what is
+missing and what to use instead; the loader refuses a country with neither, so a gap is always
+said out loud rather than left for the worker to discover.
 """
 
 from __future__ import annotations
@@ -61,10 +66,19 @@ class Country:
     name_en: str
     names: tuple[str, ...]  # lowercase words users write: "taiwan", "formosa", "hk"
     contacts: tuple[HelpLine, ...]
+    # What the directory lacks here and what to use instead, (Indonesian, English): e.g. no
+    # confirmed mission number, so the Safe Travel panic button or the KP2MI call centre.
+    gaps: tuple[str, str] | None = None
 
     def name(self, language: str) -> str:
         """The country's name in ``language``."""
         return self.name_en if language == "en" else self.name_id
+
+    def gap_note(self, language: str) -> str | None:
+        """The ``gaps`` note in ``language``, if the country has one."""
+        if self.gaps is None:
+            return None
+        return self.gaps[1] if language == "en" else self.gaps[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +138,21 @@ def _help_line(raw: Any, where: str) -> HelpLine:
     )
 
 
+def _gaps(raw: Any, where: str) -> tuple[str, str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(raw.get(lang), str) and raw[lang].strip() for lang in ("id", "en")
+    ):
+        raise KnowledgeError(f"{where}: 'gaps' needs 'id' and 'en' texts")
+    return (raw["id"].strip(), raw["en"].strip())
+
+
 def parse_directory(data: Any, where: str = "directory.yml") -> Directory:
     """Validate the parsed YAML of ``directory.yml``.
+
+    Each country needs an ``emergency`` contact, and a confirmed (C) ``mission`` contact or a
+    ``gaps`` note.
 
     Raises:
         KnowledgeError: a field is missing or invalid.
@@ -158,12 +185,20 @@ def parse_directory(data: Any, where: str = "directory.yml") -> Directory:
                 key=lambda c: _KIND_ORDER[c.kind],
             )
         )
+        gaps = _gaps(raw.get("gaps"), at)
+        if not any(c.kind == "emergency" for c in contacts):
+            raise KnowledgeError(f"{at}: needs at least one 'emergency' contact")
+        if gaps is None and not any(c.kind == "mission" and c.verified for c in contacts):
+            raise KnowledgeError(
+                f"{at}: no confirmed 'mission' contact, so a 'gaps' note must say what to use"
+            )
         countries[code] = Country(
             code=code,
             name_id=str(name["id"]),
             name_en=str(name["en"]),
             names=(*names, str(name["id"]).lower(), str(name["en"]).lower()),
             contacts=contacts,
+            gaps=gaps,
         )
     return Directory(national=national, countries=countries)
 

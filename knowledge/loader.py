@@ -23,6 +23,11 @@ Front matter (all keys required unless marked optional)::
         date: 2020-08-17             # or 2020-08 / 2020 when the source gives no day
         confidence: C                # C, S or U, the mark in docs/facts.md
         facts: "§3.6"                # optional: where in docs/facts.md
+        dated: false                 # optional, default true: see below
+
+A source that shows no date at all says so with ``dated: false``; its ``date`` is then the full
+day the fact was checked against it (YYYY-MM-DD), never another source's date, and the answer
+shows it as "checked <date>".
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ SOURCE_CONFIDENCES: tuple[str, ...] = ("C", "S", "U")
 DEFAULT_REVIEW_INTERVAL_DAYS = 180
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PARTIAL_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_FULL_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
 _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
 
@@ -62,6 +68,8 @@ class Source:
     date: str  # YYYY-MM-DD, YYYY-MM or YYYY (as precise as the source)
     confidence: str  # C, S or U
     facts: str | None = None
+    # False: the source shows no date, and ``date`` is the day the fact was checked against it.
+    dated: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +135,23 @@ def parse_sources(raw: Any, where: str) -> tuple[Source, ...]:
         if conf not in SOURCE_CONFIDENCES:
             raise KnowledgeError(f"{at}: 'confidence' must be one of {SOURCE_CONFIDENCES}")
         facts = item.get("facts")
+        dated = item.get("dated", True)
+        if not isinstance(dated, bool):
+            raise KnowledgeError(f"{at}: 'dated' must be true or false")
+        when = _date_str(item.get("date"), "date", at)
+        if not dated and not _FULL_DATE_RE.match(when):
+            raise KnowledgeError(
+                f"{at}: an undated source ('dated: false') needs the day it was checked, "
+                f"YYYY-MM-DD, as its 'date', got {when!r}"
+            )
         out.append(
             Source(
                 url=url,
                 title=title.strip(),
-                date=_date_str(item.get("date"), "date", at),
+                date=when,
                 confidence=str(conf),
                 facts=str(facts) if facts is not None else None,
+                dated=dated,
             )
         )
     return tuple(out)
