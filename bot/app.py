@@ -8,14 +8,17 @@ reverse order. Other packages get their values as constructor arguments, never f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import WEBCHAT, build_adapters
@@ -46,7 +49,7 @@ from flows.types import FlowDeps, MediaRef
 from knowledge.retriever import InMemoryRetriever
 from nlu.pipeline import EmbeddedNlu
 from nlu.types import NluBackend
-from storage import cases
+from storage import cases, privacy
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.models import utcnow
@@ -225,6 +228,7 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
                 now=utcnow,
                 new_reference=cases.new_reference,
                 new_pin=cases.new_pin,
+                unconsented_days=settings.unconsented_retention_days,
             ),
             texts=TextHooks(safety_fallback=safety_fallback_reply, case_status=render_case_status),
             adapters=app[ADAPTERS],
@@ -239,7 +243,11 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         app[DISPATCHER] = dispatcher
         await sender.start()
         await dispatcher.start()
+        retention = asyncio.create_task(retention_loop(app[WORKER_SESSIONS], settings))
         yield
+        retention.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await retention
         await dispatcher.close()
         await sender.close()
 
@@ -252,6 +260,27 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         setup_webhooks(app)
         setup_console(app)
     return app
+
+
+# How often the worker erases the text of old messages from people who gave no consent.
+RETENTION_EVERY_SECONDS = 6 * 3600
+
+
+async def retention_loop(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    """Apply the retention rule for unconsented messages now and then (docs/privacy.md).
+
+    Every instance runs it; the update is idempotent, so two at once do no harm.
+    """
+    while True:
+        try:
+            async with sessions() as session, session.begin():
+                cutoff = utcnow() - timedelta(days=settings.unconsented_retention_days)
+                erased = await privacy.purge_unconsented(session, cutoff)
+            if erased:
+                log.info("retention: erased the text of %d unconsented messages", erased)
+        except Exception:
+            log.exception("retention: purge failed; trying again later")
+        await asyncio.sleep(RETENTION_EVERY_SECONDS)
 
 
 def run(app: web.Application, *, host: str, port: int) -> None:

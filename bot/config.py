@@ -317,6 +317,23 @@ class Settings:
         "How long a locked console account stays locked.",
         default=15,
     )
+    unconsented_retention_days: int = _setting(
+        "SIAGA_UNCONSENTED_RETENTION_DAYS",
+        "Days the messages of people who gave no consent and have no case are kept before their "
+        "text is erased (docs/privacy.md). The consent-refusal message quotes this number.",
+        default=30,
+    )
+    pin_max_failures: int = _setting(
+        "SIAGA_PIN_MAX_FAILURES",
+        "Wrong case PINs per reference, and per conversation, within the lockout window before "
+        "further tries are refused (the right PIN too).",
+        default=5,
+    )
+    pin_lockout_minutes: int = _setting(
+        "SIAGA_PIN_LOCKOUT_MINUTES",
+        "The window for SIAGA_PIN_MAX_FAILURES, in minutes.",
+        default=60,
+    )
     secure_cookies: bool = _setting(
         "SIAGA_SECURE_COOKIES",
         "Mark console cookies Secure (HTTPS only). Default: on when SIAGA_PUBLIC_URL is https.",
@@ -432,6 +449,9 @@ _PARSERS.update(
         "sla_minutes": _urgency_minutes,
         "login_max_failures": _int_range(1, 100),
         "login_lockout_minutes": _int_range(1, 24 * 60),
+        "unconsented_retention_days": _int_range(1, 3650),
+        "pin_max_failures": _int_range(1, 100),
+        "pin_lockout_minutes": _int_range(1, 7 * 24 * 60),
         "secure_cookies": _bool,
     }
 )

@@ -20,12 +20,14 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelAdapter, MessageIn
 from bot.config import Settings
 from bot.effects import (
+    PinLimits,
     SafetyNet,
     TextHooks,
     Turned,
@@ -237,6 +239,11 @@ class Dispatcher:
             self._on_done(handled)
             self._after_commit()
 
+    def _features(self, channel: str) -> frozenset[str]:
+        """What the channel can do (media, location, a known phone number): prompts fit it."""
+        adapter = self._adapters.get(channel)
+        return adapter.features if adapter is not None else frozenset()
+
     async def _prepare(self, pending: inbox.Pending) -> _Prepared:
         """The slow, side-effect-free part, done before any lock: media download and NLU."""
         msg = message_from_json(pending.event)
@@ -306,6 +313,7 @@ class Dispatcher:
                 display_name=msg.display_name,
                 has_consent=bool(contact.consent_given),
                 cases=summaries.get(contact.id, ()),
+                features=self._features(pending.channel),
             )
             result = self._run_turn(turn, state, self._deps)
             open_case = open_cases.get(conversation.id)
@@ -319,6 +327,10 @@ class Dispatcher:
                 parse=parse,
                 deps=self._deps,
                 texts=self._texts,
+                pin_limits=PinLimits(
+                    self._settings.pin_max_failures,
+                    timedelta(minutes=self._settings.pin_lockout_minutes),
+                ),
             )
             conversations.save_state(conversation, result.new_state)
             replies = (*result.replies, *applied.extra_replies)

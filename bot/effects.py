@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,11 +32,12 @@ from flows.types import (
     OpenCase,
     RecordConsent,
     Reply,
+    RequestErasure,
     RequestHandoff,
     UpdateCase,
 )
 from nlu.types import NluBackend, ParseResult, Urgency
-from storage import cases, conversations, inbox, outbox
+from storage import cases, conversations, inbox, outbox, privacy
 from storage.audit import audit
 from storage.models import Case, Contact, Conversation, utcnow
 
@@ -51,11 +52,19 @@ FallbackOutcome = Literal["handled", "elsewhere", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
+class PinLimits:
+    """How many wrong case PINs are allowed, and within what window (``bot.config``)."""
+
+    max_failures: int = 5
+    window: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
 class TextHooks:
     """User-facing texts the gateway itself needs; they live in ``flows`` (one catalogue)."""
 
     safety_fallback: Callable[[str | None], Reply]
-    case_status: Callable[[CaseSummary | None, str | None], Reply]
+    case_status: Callable[[CaseSummary | None, str | None, bool], Reply]
 
 
 @dataclass
@@ -151,8 +160,10 @@ async def apply_effects(
     parse: ParseResult,
     deps: FlowDeps,
     texts: TextHooks,
+    pin_limits: PinLimits | None = None,
 ) -> Applied:
     """Carry out a turn's effects in the caller's transaction."""
+    limits = pin_limits or PinLimits()
     applied = Applied()
     for effect in effects:
         match effect:
@@ -207,8 +218,19 @@ async def apply_effects(
                     session, effect, contact, conversation, inbound, parse, deps, applied
                 )
             case LookupCase(reference=reference, pin=pin):
-                summary = await cases.lookup_with_pin(session, reference, pin)
-                applied.extra_replies.append(texts.case_status(summary, conversation.language))
+                check = await cases.lookup_with_pin(
+                    session,
+                    reference,
+                    pin,
+                    conversation_id=conversation.id,
+                    max_failures=limits.max_failures,
+                    window=limits.window,
+                )
+                applied.extra_replies.append(
+                    texts.case_status(check.summary, conversation.language, check.locked)
+                )
+            case RequestErasure(note=note):
+                await privacy.request_erasure(session, contact.id, note)
     return applied
 
 
@@ -286,12 +308,13 @@ async def queue_replies(session: AsyncSession, turned: list[Turned]) -> None:
     every log row, inbound before outbound, each reply pointing at its outbox row (the console
     shows its delivery status).
     """
-    queued: list[tuple[Turned, dict[str, Any]]] = []
+    queued: list[tuple[Turned, Reply, dict[str, Any]]] = []
     for turn in turned:
         for index, reply in enumerate(turn.replies):
             queued.append(
                 (
                     turn,
+                    reply,
                     outbox.outbox_row(
                         channel=turn.contact.channel,
                         recipient=turn.contact.channel_user_id,
@@ -302,16 +325,18 @@ async def queue_replies(session: AsyncSession, turned: list[Turned]) -> None:
                     ),
                 )
             )
-    outbox_ids = await outbox.enqueue_many(session, [row for _turn, row in queued])
+    outbox_ids = await outbox.enqueue_many(session, [row for _turn, _reply, row in queued])
     now = utcnow()
     log_rows = [turn.inbound.row for turn in turned]
-    for (turn, row), outbox_id in zip(queued, outbox_ids, strict=True):
+    for (turn, reply, row), outbox_id in zip(queued, outbox_ids, strict=True):
+        # The log is what operators read in the console: a PIN in the reply is masked there.
+        logged = reply.logged_text()
         log_rows.append(
             conversations.message_row(
                 turn.conversation.id,
                 direction="out",
                 origin="bot",
-                text=row["text"],
+                text=logged,
                 created_at=now,
                 buttons=row["buttons"] or None,
                 case_id=turn.inbound.case_id,

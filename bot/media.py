@@ -109,6 +109,14 @@ class MediaStore:
             raise FileNotFoundError(key)
         return path
 
+    def delete(self, key: str) -> bool:
+        """Remove the file behind ``key`` (erasure, docs/privacy.md); False if there was none."""
+        try:
+            self.open_path(key).unlink()
+        except (ValueError, FileNotFoundError):
+            return False
+        return True
+
 
 async def fetch_and_store(
     adapter: ChannelAdapter, store: MediaStore, refs: Sequence[MediaRef]

@@ -4,6 +4,13 @@
 store, dispatcher, outbox) and then waits briefly for its own replies, so the answer
 comes back in the same HTTP response. Later messages (an operator's reply) are picked up by the
 page with ``GET /api/webchat/messages``. Each outbox row is handed to the browser exactly once.
+
+The page (``static/webchat.html``, ``.js``, ``.css``) gives every message a ``message_id`` when it
+is typed and keeps it in the browser until the server answered 200 or 202, resending with the
+same id: the inbox's unique ``(channel, dedup_key)`` turns a resend into
+``{"replies": [], "duplicate": true}``. ``GET /api/webchat/history`` rebuilds the conversation
+after a reload (or after a response that was lost on the way) from the message log; it only
+reads, so what the poll hands over exactly once stays untouched.
 """
 
 from __future__ import annotations
@@ -12,38 +19,63 @@ import asyncio
 import json
 import re
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import MessageIn
 from bot.channels.registry import WEBCHAT
 from bot.ingest import store_events
 from bot.keys import SESSIONS, SIGNALS
+from flows.router import welcome_reply
 from storage import conversations, inbox, outbox
-from storage.models import OutboxMessage
+from storage.models import PENDING, InboxEvent, Message, OutboxMessage
 
 CHANNEL = WEBCHAT
 MAX_TEXT = 4096
 REPLY_WAIT_SECONDS = 15.0
+HISTORY_LIMIT = 300  # the most recent messages a reload shows
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 STATIC = Path(__file__).parent / "static"
+# The page loads its script and style from here only, and shows every message as text: the
+# policy limits what a message containing HTML could do on top of that (nothing inline runs).
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",  # revalidated (ETag/Last-Modified): a fix reaches every phone
+}
+ASSETS = {"webchat.js": "text/javascript", "webchat.css": "text/css"}
 
 
 class BadRequest(web.HTTPBadRequest):
-    """400 with a JSON reason (what was wrong, never a stack trace)."""
+    """400 with a JSON reason (what was wrong, never a stack trace) and machine-readable facts."""
 
-    def __init__(self, reason: str) -> None:
-        """Build the response."""
-        super().__init__(text=json.dumps({"error": reason}), content_type="application/json")
+    def __init__(self, reason: str, **details: Any) -> None:
+        """Build the response: ``{"error": reason, **details}``."""
+        super().__init__(
+            text=json.dumps({"error": reason, **details}), content_type="application/json"
+        )
 
 
 def _session_id(value: object) -> str:
     if not isinstance(value, str) or not _SESSION_ID.match(value):
         raise BadRequest("session_id must be 8-64 characters of A-Z a-z 0-9 _ -")
     return value
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z`` (the page shows it in the person's own time zone)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _render(rows: list[OutboxMessage]) -> list[dict[str, Any]]:
@@ -53,6 +85,7 @@ def _render(rows: list[OutboxMessage]) -> list[dict[str, Any]]:
             "text": row.text,
             "buttons": list(row.buttons or []),
             "from": "operator" if row.origin == "operator" else "bot",
+            "created_at": _iso(row.created_at),
         }
         for row in rows
     ]
@@ -75,7 +108,13 @@ async def post_message(request: web.Request) -> web.Response:
     if payload is not None and (not isinstance(payload, str) or len(payload) > 256):
         raise BadRequest("payload must be a string of at most 256 characters")
     if len(text) > MAX_TEXT:
-        raise BadRequest(f"text is longer than {MAX_TEXT} characters")
+        raise BadRequest(
+            f"text is {len(text)} characters long, longer than {MAX_TEXT}: "
+            f"shorten it by {len(text) - MAX_TEXT} characters",
+            code="too_long",
+            length=len(text),
+            max_length=MAX_TEXT,
+        )
     if not text.strip() and not payload:
         raise BadRequest("text must not be empty")
     message_id = body.get("message_id")
@@ -147,13 +186,141 @@ async def get_messages(request: web.Request) -> web.Response:
     return web.json_response({"messages": _render(rows)})
 
 
+async def get_history(request: web.Request) -> web.Response:
+    """The conversation so far, oldest first, for a page that was reloaded.
+
+    Read only: outbox rows are not marked as delivered here (the poll hands them over exactly
+    once), so the page recognises a reply it gets both ways by its ``outbox_id``. Messages the
+    server stored but has not handled yet are listed last with ``pending: true``.
+    """
+    session_id = _session_id(request.query.get("session_id"))
+    async with request.app[SESSIONS]() as session:
+        # Pending events first: one handled in between is then in the log (and dropped from
+        # the pending ones below), never in neither.
+        waiting = await _pending_messages(session, session_id)
+        conversation = await conversations.find_conversation(session, CHANNEL, session_id)
+        logged = await _logged_messages(session, conversation.id) if conversation else []
+    more = len(logged) > HISTORY_LIMIT
+    logged = logged[-HISTORY_LIMIT:]
+    items = [_history_item(row) for row in logged]
+    last_out = next((i for i in reversed(range(len(logged))) if logged[i].direction != "in"), None)
+    if last_out is not None:  # only the latest bot message's buttons can still be pressed
+        items[last_out]["buttons"] = list(logged[last_out].buttons or [])
+    seen = {item["message_id"] for item in items if item["message_id"]}
+    items.extend(item for item in waiting if item["message_id"] not in seen)
+    return web.json_response({"session_id": session_id, "messages": items, "more": more})
+
+
+async def _logged_messages(session: AsyncSession, conversation_id: int) -> list[Any]:
+    """The conversation's message log in the order it was written (the console's order too).
+
+    Only the columns the page shows (not the NLU results), newest first through the
+    ``(conversation_id, id)`` index, then turned around.
+    """
+    stmt = (
+        select(
+            Message.id,
+            Message.direction,
+            Message.origin,
+            Message.text,
+            Message.buttons,
+            Message.channel_message_id,
+            Message.outbox_id,
+            Message.created_at,
+        )
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.id.desc())
+        .limit(HISTORY_LIMIT + 1)
+    )
+    return list(reversed((await session.execute(stmt)).all()))
+
+
+async def _pending_messages(session: AsyncSession, session_id: str) -> list[dict[str, Any]]:
+    """The person's messages that are stored but not handled yet (not in the log so far)."""
+    stmt = (
+        select(InboxEvent)
+        .where(
+            InboxEvent.status == PENDING,
+            InboxEvent.channel == CHANNEL,
+            InboxEvent.conversation_key == session_id,
+        )
+        .order_by(InboxEvent.id)
+    )
+    rows = (await session.execute(stmt)).scalars().all()
+    return [
+        {
+            "id": None,
+            "from": "worker",
+            "text": str(row.event.get("text") or ""),
+            "buttons": [],
+            "created_at": _iso(row.received_at),
+            "message_id": row.event.get("external_id") or None,
+            "outbox_id": None,
+            "pending": True,
+        }
+        for row in rows
+    ]
+
+
+def _history_item(row: Any) -> dict[str, Any]:
+    """One row of the log (the columns :func:`_logged_messages` reads) as the page shows it."""
+    sender = "worker" if row.direction == "in" else row.origin
+    return {
+        "id": row.id,
+        "from": sender if sender in ("worker", "operator") else "bot",
+        "text": row.text,
+        "buttons": [],
+        "created_at": _iso(row.created_at),
+        "message_id": row.channel_message_id if row.direction == "in" else None,
+        "outbox_id": row.outbox_id,
+        "pending": False,
+    }
+
+
+async def get_welcome(request: web.Request) -> web.Response:
+    """The greeting and menu shown when the page opens; nothing is stored until the person acts.
+
+    (The page used to send a hidden "halo" instead, which made every visit a conversation and
+    put words in the person's mouth in the console.)
+    """
+    reply = welcome_reply(request.query.get("lang"))
+    return web.json_response(
+        {
+            "messages": [
+                {
+                    "from": "bot",
+                    "text": reply.text,
+                    "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons],
+                }
+            ]
+        }
+    )
+
+
 async def page(_request: web.Request) -> web.FileResponse:
     """The chat page."""
-    return web.FileResponse(STATIC / "webchat.html")
+    return web.FileResponse(STATIC / "webchat.html", headers=PAGE_HEADERS)
+
+
+async def asset(request: web.Request) -> web.FileResponse:
+    """The page's script and style sheet (public, no data)."""
+    name = request.path.lstrip("/")
+    return web.FileResponse(
+        STATIC / name,
+        headers={
+            "Content-Type": f"{ASSETS[name]}; charset=utf-8",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-cache",
+        },
+    )
 
 
 def setup_webchat(app: web.Application) -> None:
     """Register the web chat routes."""
     app.router.add_get("/", page)
+    for name in ASSETS:
+        app.router.add_get(f"/{name}", asset)
     app.router.add_post("/api/webchat/messages", post_message)
     app.router.add_get("/api/webchat/messages", get_messages)
+    app.router.add_get("/api/webchat/history", get_history)
+    app.router.add_get("/api/webchat/welcome", get_welcome)

@@ -15,6 +15,7 @@ from typing import Any
 COLUMN_FIELDS: Mapping[str, str] = {
     "worker_name": "affected_name",
     "country": "country",
+    "country_code": "country",  # cases opened on the critical path before issue 13
     "p3mi": "recruitment_company",
 }
 MAX_COLUMN = 200

@@ -10,12 +10,13 @@ the console (``bot.console.service``): storage only saves the state it is given.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from flows import states
 from flows.common import Ctx, carried, finish
 from flows.safety import country_code, emergency_lines
-from flows.texts import t
+from flows.texts import lang_of, t
 from flows.types import ConversationState, Effect, Reply, RequestHandoff, TurnResult
 from nlu.types import Urgency
 
@@ -36,15 +37,25 @@ def silenced_for(state: ConversationState) -> str | None:
     return str(ref) if ref else None
 
 
-def taken_over(state: ConversationState, reference: str) -> ConversationState:
+def taken_over(
+    state: ConversationState, reference: str, country: str | None = None
+) -> ConversationState:
     """An operator takes the conversation over for ``reference``.
 
-    The flows find the case through ``ref`` in the state data; the rest of the data (language
-    choice, answers so far) is kept.
+    The flows find the case through ``ref`` in the state data, and the worker's country through
+    ``country_code`` (a critical message during the hand-off gets that country's numbers); the
+    rest of the data (language choice, answers so far) is kept.
     """
-    return ConversationState(
-        name=states.HANDOFF, data={**state.data, states.REF: reference}, language=state.language
-    )
+    data: dict[str, Any] = {**state.data, states.REF: reference, states.OPERATOR_JOINED: True}
+    if country and not data.get(states.COUNTRY_CODE):
+        data[states.COUNTRY_CODE] = country
+    return ConversationState(name=states.HANDOFF, data=data, language=state.language)
+
+
+def joined_reply(language: str | None) -> Reply:
+    """Sent to the worker when an operator takes the conversation over."""
+    lang = lang_of(language)
+    return Reply(t("operator_joined", lang))
 
 
 def handed_back(state: ConversationState, reference: str) -> ConversationState:
@@ -62,21 +73,43 @@ def request(ctx: Ctx) -> TurnResult:
     """The worker asks for a person: queue the conversation; the bot goes quiet."""
     in_case_flow = states.flow_of(ctx.state.name) in (states.INTAKE, states.CRITICAL)
     ref = ctx.data.get(states.REF) if in_case_flow else None
-    urgency = ctx.turn.parse.urgency.at_least(Urgency.NORMAL)
+    # Someone who asks for a person is read by one within hours (docs/taxonomy.md "high").
+    urgency = ctx.turn.parse.urgency.at_least(Urgency.HIGH)
     if states.flow_of(ctx.state.name) == states.CRITICAL:
         urgency = Urgency.CRITICAL
     effect = RequestHandoff(
         reason="user asked for a person", urgency=urgency, reference=str(ref) if ref else None
     )
-    reply = Reply(t("handoff", ctx.lang, lines=emergency_lines(ctx, country_code(ctx))))
+    code = country_code(ctx)
+    reply = Reply(t("handoff", ctx.lang, lines=emergency_lines(ctx, code)))
     data: dict[str, Any] = {states.REF: ref} if ref else {}
+    if code:
+        data[states.COUNTRY_CODE] = code
+    data[states.ACKED_AT] = ctx.now().isoformat()
     return finish(ctx, [reply], states.HANDOFF, data, [effect])
 
 
+# While waiting for an operator, each message gets an acknowledgement at most this often, so
+# the worker knows it arrived without being answered by a machine every time.
+ACK_EVERY = timedelta(minutes=10)
+
+
 def while_operator(ctx: Ctx, *, critical: bool) -> TurnResult:
-    """An operator owns the conversation: stay silent unless the message is critical."""
+    """An operator owns the conversation, or the worker waits for one.
+
+    Silent while an operator holds it, unless the message is critical. While the worker is
+    still waiting, an acknowledgement now and then says the message arrived.
+    """
     if not critical:
-        return TurnResult(replies=(), new_state=ctx.state)
+        if ctx.data.get(states.OPERATOR_JOINED) or not _ack_due(ctx):
+            return TurnResult(replies=(), new_state=ctx.state)
+        data = {**ctx.data, states.ACKED_AT: ctx.now().isoformat()}
+        return TurnResult(
+            replies=(Reply(t("handoff_waiting", ctx.lang)),),
+            new_state=ConversationState(
+                name=states.HANDOFF, data=data, language=ctx.state.language
+            ),
+        )
     code = country_code(ctx)
     ref = silenced_for(ctx.state)
     # Without a known reference the gateway (bot.effects) attaches this to the conversation's
@@ -94,3 +127,13 @@ def while_operator(ctx: Ctx, *, critical: bool) -> TurnResult:
         ),
         effects=tuple(effects),
     )
+
+
+def _ack_due(ctx: Ctx) -> bool:
+    last = ctx.data.get(states.ACKED_AT)
+    if not isinstance(last, str):
+        return True
+    try:
+        return ctx.now() - datetime.fromisoformat(last) >= ACK_EVERY
+    except ValueError:
+        return True

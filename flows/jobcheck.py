@@ -1,12 +1,18 @@
-"""The job-offer checker: seven yes/no questions, then the red flags found.
+"""The job-offer checker: the offer as pasted, then only the questions it does not answer.
 
 Each question matches one warning sign of illegal recruitment and trafficking that official
 sources name in ``docs/facts.md`` §4.1-4.2; signs backed by a single source say so in their
-explanation. States: ``jobcheck:q1`` … ``jobcheck:q7``; answers in ``state.data["answers"]``.
+explanation. The person may paste the offer first: the signs its text shows plainly ("visa
+turis", "Kamboja", "semua biaya ditanggung") are taken as answered, and only the rest is asked
+(issue 13). "Report this recruiter" is offered only when a sign was found.
+
+States: ``jobcheck:offer`` (waiting for the pasted offer), ``jobcheck:q1`` … ``jobcheck:q7``;
+answers in ``state.data["answers"]``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flows import states
@@ -17,6 +23,37 @@ from flows.types import Reply, TurnResult
 QUESTIONS = 7
 # For q1-q6 "yes" is the warning sign; for q7 (official route, licence checkable) "no" is.
 _FLAG_ON = {**dict.fromkeys(range(1, 7), "yes"), 7: "no"}
+OFFER = states.state(states.JOBCHECK, "offer")
+# What an offer's text says plainly, per question ("yes" only: that a sign is absent from the
+# text proves nothing, so those questions are still asked).
+_SIGNS: dict[int, re.Pattern[str]] = {
+    1: re.compile(
+        r"\b(?:facebook|fb|tiktok|instagram|ig|grup wa|grup whatsapp|whatsapp group|telegram|"
+        r"sponsor|calo|dm|inbox)\b",
+        re.IGNORECASE,
+    ),
+    2: re.compile(r"\b(?:uang panjar|panjar|uang tip|uang saku|uang fee|cash advance)\b", re.I),
+    3: re.compile(
+        r"\b(?:tanpa (?:skill|pengalaman|syarat|tes|ijazah|keahlian)|cepat berangkat|langsung "
+        r"berangkat|proses cepat|semua biaya ditanggung|biaya ditanggung|tiket ditanggung|"
+        r"gratis|free|no experience|gaji (?:tinggi|besar|fantastis))\b",
+        re.IGNORECASE,
+    ),
+    4: re.compile(r"\blpk\b", re.IGNORECASE),
+    5: re.compile(r"\b(?:kamboja|cambodia|myanmar|thailand|thai|bangkok|phnom penh)\b", re.I),
+    6: re.compile(
+        r"\b(?:visa (?:turis|kunjungan|wisata|pelancong|liburan)|tourist visa|visit visa|"
+        r"tanpa visa kerja|bebas visa|visa on arrival)\b",
+        re.IGNORECASE,
+    ),
+}
+# An offer long enough to read; shorter text is an answer or a question.
+OFFER_MIN_WORDS = 8
+
+
+def signs_in(offer: str) -> dict[str, str]:
+    """The questions a pasted offer answers "yes" by its own words."""
+    return {str(n): "yes" for n, sign in _SIGNS.items() if sign.search(offer)}
 
 
 def _ask(ctx: Ctx, n: int, answers: dict[str, str], pre: list[Reply]) -> TurnResult:
@@ -40,8 +77,37 @@ def _question_number(ctx: Ctx) -> int:
 
 
 def start(ctx: Ctx) -> TurnResult:
-    """Start the checker."""
-    return _ask(ctx, 1, {}, [Reply(t("jc_intro", ctx.lang))])
+    """Start the checker: ask for the offer's text (or go straight to the questions)."""
+    reply = Reply(
+        t("jc_paste", ctx.lang),
+        (btn("btn.jc_questions", "jc:questions", ctx.lang), btn("btn.cancel", "cancel", ctx.lang)),
+    )
+    return finish(ctx, [reply], OFFER, {states.ANSWERS: {}})
+
+
+def offer_step(ctx: Ctx) -> TurnResult | None:
+    """The pasted offer: take what it shows, then ask only what it does not."""
+    if ctx.payload == "jc:questions" or ctx.text in ("pertanyaan", "questions", "mulai", "start"):
+        return _ask(ctx, 1, {}, [Reply(t("jc_intro", ctx.lang))])
+    offer = ctx.turn.text.strip()
+    if len(offer.split()) < OFFER_MIN_WORDS:
+        if ctx.payload is None and ctx.turn.parse.kind in ("complaint", "faq"):
+            return None  # a real question: the router answers it
+        return finish(ctx, [Reply(t("jc_paste_more", ctx.lang), start(ctx).replies[0].buttons)],
+                      OFFER, {states.ANSWERS: {}})  # fmt: skip
+    answers = signs_in(offer)
+    pre = [Reply(t("jc_read", ctx.lang, count=len(answers)))] if answers else []
+    nxt = _next_open(answers, 0)
+    if nxt is None:
+        return result(ctx, answers, pre)
+    return _ask(ctx, nxt, answers, pre)
+
+
+def _next_open(answers: dict[str, str], after: int) -> int | None:
+    for n in range(after + 1, QUESTIONS + 1):
+        if str(n) not in answers:
+            return n
+    return None
 
 
 def parse_answer(ctx: Ctx) -> str | None:
@@ -65,8 +131,9 @@ def step(ctx: Ctx) -> TurnResult | None:
         return None
     answers: dict[str, str] = dict(ctx.data.get(states.ANSWERS) or {})
     answers[str(n)] = answer
-    if n < QUESTIONS:
-        return _ask(ctx, n + 1, answers, [])
+    nxt = _next_open(answers, n)
+    if nxt is not None:
+        return _ask(ctx, nxt, answers, [])
     return result(ctx, answers)
 
 
@@ -76,6 +143,8 @@ def turn(ctx: Ctx) -> TurnResult | None:
     A confident question or complaint leaves the checker (None: the router answers it as if
     idle); anything else gets the question again.
     """
+    if ctx.state.name == OFFER:
+        return offer_step(ctx)
     done = step(ctx)
     if done is not None:
         return done
@@ -90,11 +159,13 @@ def turn(ctx: Ctx) -> TurnResult | None:
 
 def reask(ctx: Ctx, pre: list[Reply]) -> TurnResult:
     """Ask the current question again."""
+    if ctx.state.name == OFFER:
+        return finish(ctx, [*pre, *start(ctx).replies], OFFER, {states.ANSWERS: {}})
     return _ask(ctx, _question_number(ctx), dict(ctx.data.get(states.ANSWERS) or {}), pre)
 
 
-def result(ctx: Ctx, answers: dict[str, Any]) -> TurnResult:
-    """Name the red flags found, with what to do."""
+def result(ctx: Ctx, answers: dict[str, Any], pre: list[Reply] | None = None) -> TurnResult:
+    """Name the red flags found, with what to do; "report this recruiter" only if there are."""
     flags = [i for i in range(1, QUESTIONS + 1) if answers.get(str(i)) == _FLAG_ON[i]]
     unsure = [i for i in range(1, QUESTIONS + 1) if answers.get(str(i)) == "unsure"]
     if flags:
@@ -109,8 +180,14 @@ def result(ctx: Ctx, answers: dict[str, Any]) -> TurnResult:
     if unsure:
         text += "\n" + t("jc_unsure_note", ctx.lang)
     buttons = (
-        btn("btn.report_recruiter", "report:complaint.trafficking", ctx.lang),
+        *(
+            (btn("btn.report_recruiter", "report:complaint.trafficking", ctx.lang),)
+            if flags
+            else ()
+        ),
         btn("btn.human", "handoff", ctx.lang),
         btn("btn.menu", "menu", ctx.lang),
     )
-    return finish(ctx, [Reply(text, buttons)], states.IDLE, {states.JOBCHECK_FLAGS: flags})
+    return finish(
+        ctx, [*(pre or []), Reply(text, buttons)], states.IDLE, {states.JOBCHECK_FLAGS: flags}
+    )

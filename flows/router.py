@@ -16,14 +16,22 @@ message, case status replies, operators' status changes, and the fallback when a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from flows import faq, handoff, intake, jobcheck, states, status, tip
+from flows import faq, handoff, intake, jobcheck, privacy, states, status, tip
 from flows.common import Ctx, btn, finish, main_menu, norm, resolve_payload
 from flows.safety import critical_step, start_critical
 from flows.texts import LANGS, NATIONAL_LINES, lang_of, t
-from flows.types import CaseSummary, ConversationState, FlowDeps, Reply, TurnResult, UserTurn
+from flows.types import (
+    CaseSummary,
+    ConversationState,
+    FlowDeps,
+    Reply,
+    TurnResult,
+    UserTurn,
+)
 from nlu.types import COMPLAINT_INTENTS, FAQ_INTENTS, Urgency
 
 GIBBERISH_CONFIDENCE = 0.4
@@ -32,6 +40,21 @@ GIBBERISH_CONFIDENCE = 0.4
 _LANG_EN = frozenset(["english", "in english", "english please", "en", "lang en", "eng"])
 _LANG_ID = frozenset(
     ["bahasa indonesia", "indonesia", "indonesian", "id", "lang id", "pakai bahasa indonesia"]
+)
+# "bahasa indonesia aja", "pake bahasa inggris dong", "english please": a language command,
+# however it is padded.
+_LANG_TYPED = re.compile(
+    r"^(?:(?:pake|pakai|pakek|use|in|dengan|ganti|ganti ke|balas|bales)\s+)?(?:bahasa\s+)?"
+    r"(?P<lang>indonesia|indo|indonesian|inggris|english|eng)"
+    r"(?:\s+(?:aja|saja|ya|yah|dong|please|pls|plz|only|kak|min))*$"
+)
+# Openers that announce a question ("sy mau tanya", "boleh nanya?"): invite it, do not start
+# a report or answer "out of scope".
+_ASK_OPENER = re.compile(
+    r"^(?:halo\s+|hai\s+|permisi\s+|kak\s+|min\s+)?(?:saya\s+|sy\s+|aku\s+|mau\s+)*"
+    r"(?:mau|ingin|pengen|boleh|numpang|izin|nak|arep|bade|can i|may i|i want to|i wanna)?\s*"
+    r"(?:tanya|nanya|bertanya|takon|naros|ask|ask something|ask a question)"
+    r"(?:\s+(?:dong|kak|min|ya|sedikit|sesuatu|boleh|gak|tidak|nih|please))*$"
 )
 _LANG_ASK = frozenset(["language", "bahasa", "ganti bahasa", "lang", "change language"])
 _HUMAN = frozenset(
@@ -55,14 +78,29 @@ _JOBCHECK = frozenset(["cek tawaran", "cek lowongan", "check job offer", "check 
 # --- what the gateway and the console send outside a turn ---------------------------
 
 
+def welcome_reply(language: str | None) -> Reply:
+    """The greeting a channel can show before the person wrote anything (the web chat's page).
+
+    The same words and menu as the answer to "halo"; the caller stores nothing, so opening
+    the page creates no conversation.
+    """
+    lang = lang_of(language)
+    return Reply(t("greeting", lang), main_menu(lang))
+
+
 def handback_reply(language: str | None) -> Reply:
     """Sent when an operator hands the conversation back to the bot."""
     lang = lang_of(language)
     return Reply(t("handed_back", lang), main_menu(lang))
 
 
-def render_case_status(summary: CaseSummary | None, language: str | None) -> Reply:
-    """The answer to a status request (``None``: unknown reference or wrong PIN)."""
+def render_case_status(
+    summary: CaseSummary | None, language: str | None, locked: bool = False
+) -> Reply:
+    """The answer to a status request (``None``: unknown reference or wrong PIN; ``locked``:
+    too many wrong tries, refused without checking)."""
+    if locked:
+        return status.locked(lang_of(language))
     return status.render(summary, lang_of(language))
 
 
@@ -136,6 +174,7 @@ FLOWS: dict[str, Flow] = {
     states.JOBCHECK: Flow(turn=jobcheck.turn, cancel=_stop, reask=jobcheck.reask),
     states.STATUS: Flow(turn=status.ask_ref_step, cancel=_stop),
     states.TIP: Flow(turn=tip.take, cancel=_stop),
+    privacy.PRIVACY: Flow(turn=privacy.confirm_step, cancel=privacy.cancel),
 }
 
 
@@ -165,6 +204,10 @@ def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnRe
     switched = _language_command(ctx)
     if switched is not None:
         return switched
+    if ctx.payload == "erase" or (
+        ctx.payload is None and flow != privacy.PRIVACY and privacy.is_erasure_request(turn.text)
+    ):
+        return privacy.ask(ctx)
     if (
         ctx.payload == "handoff"
         or ctx.text in _HUMAN
@@ -193,6 +236,8 @@ def _language_command(ctx: Ctx) -> TurnResult | None:
         target = "en"
     elif ctx.text in _LANG_ID:
         target = "id"
+    elif ctx.payload is None and (typed := _LANG_TYPED.match(ctx.text)) is not None:
+        target = "id" if typed.group("lang") in ("indonesia", "indo", "indonesian") else "en"
     elif ctx.text in _LANG_ASK:
         reply = Reply(
             t("lang_choose", ctx.lang),
@@ -245,10 +290,16 @@ def _route_idle(ctx: Ctx) -> TurnResult:
         return _resume(ctx)
 
     kind = parse.kind
+    if not p and _ASK_OPENER.match(ctx.text):
+        return faq.topics(ctx, intro=t("ask_away", ctx.lang))
+    if kind == "complaint" and _just_a_question(ctx):
+        # "gaji minimum di Taiwan berapa?": a question about wages is not a wage complaint;
+        # answer it, and offer a report in case it is one.
+        return faq.answer(ctx, intent=_best_faq(ctx), offer_report=True)
     if (ctx.turn.media or ctx.turn.location) and not ctx.turn.text.strip():
         # A photo, voice note or pin with no words: don't answer "I don't understand".
-        offer = (btn("btn.report", "report", ctx.lang), btn("btn.human", "handoff", ctx.lang))
-        return finish(ctx, [Reply(t("media_idle", ctx.lang), offer)], states.IDLE)
+        choices = (btn("btn.report", "report", ctx.lang), btn("btn.human", "handoff", ctx.lang))
+        return finish(ctx, [Reply(t("media_idle", ctx.lang), choices)], states.IDLE)
     if kind == "complaint":
         return intake.start(ctx)
     if kind == "faq":
@@ -266,6 +317,34 @@ def _route_idle(ctx: Ctx) -> TurnResult:
         [Reply(t("out_of_scope", ctx.lang), (btn("btn.menu", "menu", ctx.lang),))],
         states.IDLE,
     )
+
+
+# A complaint the classifier is this sure of starts a report even when it ends with a question
+# ("gaji sy 3 bulan blm dibayar, harus lapor kemana?").
+COMPLAINT_OVER_QUESTION = 0.7
+_QUESTION_WORDS = re.compile(
+    r"\b(?:berapa|bagaimana|gimana|apakah|apa|kapan|dimana|di mana|kemana|ke mana|bisakah|"
+    r"bolehkah|how|what|when|where|which|is it|can i|piye|kumaha|sabaraha|brp)\b"
+)
+
+
+def _just_a_question(ctx: Ctx) -> bool:
+    """A question the classifier took for a complaint, with no urgency in it."""
+    parse = ctx.turn.parse
+    asks = "?" in ctx.turn.text or _QUESTION_WORDS.search(ctx.text) is not None
+    return (
+        asks
+        and parse.urgency.rank <= Urgency.NORMAL.rank
+        and parse.intent.confidence < COMPLAINT_OVER_QUESTION
+    )
+
+
+def _best_faq(ctx: Ctx) -> str:
+    """The best-ranked FAQ intent for the message, or the complaint process by default."""
+    for score in ctx.turn.parse.intent_ranking:
+        if score.name in FAQ_INTENTS:
+            return score.name
+    return "faq.complaint_process"
 
 
 def _resume(ctx: Ctx) -> TurnResult:

@@ -7,12 +7,13 @@ and then only the two questions that help responders: are you safe now, and wher
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flows import states
 from flows.common import Ctx, btn, finish
 from flows.texts import NATIONAL_LINES, t
-from flows.types import Effect, OpenCase, Reply, TurnResult, UpdateCase
+from flows.types import LOCATION, PHONE, Effect, OpenCase, Reply, TurnResult, UpdateCase
 from nlu.types import COMPLAINT_INTENTS, Urgency
 
 # How many numbers of each kind the answer gives, in this order: few enough to read at once on a
@@ -24,6 +25,65 @@ LINES_PER_KIND: tuple[tuple[str, int], ...] = (
     ("labour", 1),
 )
 SELF_HARM = "self_harm"
+
+# Someone writing about a relative or a friend ("adik sy di Taiwan…", "my sister…"): the
+# questions then ask about *them* ("is she safe?"), and the answers are kept as theirs.
+_FAMILY = re.compile(
+    r"\b(?:adik|adek|kakak|kaka|mbak|mbakyu|abang|anak|istri|isteri|bini|suami|ibu|emak|mak|"
+    r"bapak|ayah|ponakan|keponakan|sepupu|ipar|cucu|mertua|tante|bibi|paman|om)(?:ku|\s*(?:saya|sy|"
+    r"aku|gw|gue|kami))\b|\bmy\s+(?:sister|brother|daughter|son|wife|husband|mother|mom|"
+    r"father|dad|aunt|niece|nephew|cousin)\b|\b(?:adhiku|mbakyuku|bojoku|anakku|ibuku|"
+    r"adi abdi|lanceuk abdi|pamajikan abdi|salaki abdi|anak abdi)\b",
+    re.IGNORECASE,
+)
+_FRIEND = re.compile(
+    r"\b(?:teman|temen|kawan|kancaku|kanca|babaturan|sahabat)(?:ku|\s*(?:saya|sy|aku|gw|"
+    r"sekamar|kerja))?\b|\bmy\s+(?:friend|roommate|colleague)\b",
+    re.IGNORECASE,
+)
+
+
+# "gaji sy blm dibayar", "majikan saya", "aku", "my employer": the writer speaks of themself.
+_SELF = re.compile(
+    r"\b(?:saya|sy|sya|aku|aq|gw|gue|gua|ane|abdi|kula|kulo|dhewe|my|me|myself|i|i'm|im)\b",
+    re.IGNORECASE,
+)
+# Typed answers to "who is this report for?" that name a relation without a possessive.
+_KIN = re.compile(
+    r"\b(?:keluarga|family|famili|adik|adek|kakak|anak|istri|suami|ibu|bapak|ayah|ponakan|"
+    r"keponakan|sepupu|saudara|sodara|sister|brother|daughter|son|wife|husband|mother|father)\b",
+    re.IGNORECASE,
+)
+_OTHER = re.compile(r"\b(?:orang lain|someone else|other|lainnya|tetangga|kenalan)\b", re.I)
+_SELF_ANSWER = re.compile(r"\b(?:sendiri|diri|myself|me|self)\b", re.IGNORECASE)
+
+
+def reporter_from_text(text: str) -> str | None:
+    """Who is writing, when the message says: "family", "friend", "self", or None (ask).
+
+    A relative or friend named with a possessive wins over the first person ("majikan saya
+    pukul adik saya" is about the sister); the first person alone means the writer.
+    """
+    if _FAMILY.search(text):
+        return "family"
+    if _FRIEND.search(text):
+        return "friend"
+    if _SELF.search(text):
+        return "self"
+    return None
+
+
+def reporter_answer(text: str) -> str | None:
+    """A typed answer to "who is this report for?" ("sy sendiri", "utk adik", "teman")."""
+    if _FRIEND.search(text) or re.search(r"\b(?:teman|temen|kawan|friend)\b", text, re.I):
+        return "friend"
+    if _FAMILY.search(text) or _KIN.search(text):
+        return "family"
+    if _OTHER.search(text):
+        return "other"
+    if _SELF_ANSWER.search(text) or _SELF.search(text):
+        return "self"
+    return None
 
 
 def country_code(ctx: Ctx) -> str | None:
@@ -41,6 +101,9 @@ def country_code(ctx: Ctx) -> str | None:
     for key in (states.COUNTRY_CODE, "country"):
         value = fields.get(key) or ctx.data.get(key)
         if isinstance(value, str) and (found := directory.lookup(value)) is not None:
+            return str(found.code)
+    for case in ctx.turn.cases:  # the person's own cases, newest first
+        if case.country and (found := directory.lookup(case.country)) is not None:
             return str(found.code)
     return None
 
@@ -70,6 +133,11 @@ def emergency_lines(ctx: Ctx, code: str | None) -> str:
                 mark = "" if c.verified else f" ({t('unverified', ctx.lang)})"
                 lines.append(f"• {c.label(ctx.lang)}: {c.value}{mark}")
     lines.append(NATIONAL_LINES[ctx.lang])
+    gap = country.gap_note(ctx.lang) if country is not None else None
+    if gap:
+        # No confirmed mission number for this country: say so, and what to use instead
+        # (docs/facts.md §9), rather than leave the worker looking for one.
+        lines.append(f"ℹ️ {gap}")
     if country is None:
         # No country known: the Safe Travel panic button finds the nearest mission itself
         # (docs/facts.md §1.2 [C]).
@@ -113,7 +181,11 @@ def start_critical(ctx: Ctx) -> TurnResult:
     effects: list[Effect] = []
     data: dict[str, Any] = {}
     ref = ctx.data.get(states.REF)
-    if states.flow_of(ctx.state.name) == states.INTAKE and ref:
+    in_intake = states.flow_of(ctx.state.name) == states.INTAKE
+    intake_fields = ctx.data.get(states.FIELDS) or {}
+    reporter = str(intake_fields.get("reporter") or reporter_from_text(ctx.turn.text) or "self")
+    pin = str(ctx.data.get(states.PIN) or "") if in_intake else ""
+    if in_intake and ref:
         # A report is already open: raise it instead of opening a second case, and keep the
         # intake so the person can come back to it once safe.
         effects.append(
@@ -127,38 +199,56 @@ def start_critical(ctx: Ctx) -> TurnResult:
     else:
         ref = ctx.deps.new_reference()
         pin = ctx.deps.new_pin()
-        fields: dict[str, Any] = {states.FIRST_MESSAGE: ctx.turn.text}
+        fields: dict[str, Any] = {states.FIRST_MESSAGE: ctx.turn.text, "reporter": reporter}
         if code:
-            fields[states.COUNTRY_CODE] = code
+            fields["country"] = code
         if ctx.turn.location is not None:
-            fields["location"] = _location(ctx)
+            fields[_field("location", reporter)] = _location(ctx)
         effects.append(
             OpenCase(
                 reference=ref,
                 intent=complaint_intent(ctx),
                 urgency=Urgency.CRITICAL,
                 urgency_reasons=ctx.turn.parse.urgency_reasons,
-                reporter="self",
+                reporter=reporter,
                 fields=fields,
                 pin=pin,
             )
         )
-        data[states.LAST_PIN] = pin
         if states.flow_of(ctx.state.name) in (states.INTAKE, states.JOBCHECK):
             data[states.PAUSED] = {"name": ctx.state.name, "data": _plain(ctx.data)}
-    data.update({states.REF: ref, states.LAST_REF: ref, states.COUNTRY_CODE: code})
+    data.update(
+        {
+            states.REF: ref,
+            states.LAST_REF: ref,
+            states.LAST_PIN: pin or ctx.data.get(states.LAST_PIN),
+            states.COUNTRY_CODE: code,
+            states.REPORTER: reporter,
+        }
+    )
+    # The PIN now, not at the end: the worker who writes that her phone is about to be taken
+    # most needs to be able to check the case from another phone.
+    key = "critical_self_harm" if self_harm(ctx) else "critical"
+    first = Reply(
+        t(key, ctx.lang, ref=ref, lines=emergency_lines(ctx, code))
+        + ("\n" + t("critical_pin", ctx.lang, pin=pin) if pin else ""),
+        secret=pin or None,
+    )
     replies = (
-        Reply(
-            t(
-                "critical_self_harm" if self_harm(ctx) else "critical",
-                ctx.lang,
-                ref=ref,
-                lines=emergency_lines(ctx, code),
-            )
-        ),
-        Reply(t("q.safe_now", ctx.lang), _safe_buttons(ctx.lang)),
+        first,
+        Reply(t(_who_key("q.safe_now", reporter), ctx.lang), _safe_buttons(ctx.lang)),
     )
     return finish(ctx, replies, states.CRITICAL_ASK_SAFE, data, effects)
+
+
+def _who_key(key: str, reporter: str) -> str:
+    """The question about the person writing, or about the worker they write for."""
+    return key if reporter == "self" else f"{key}.other"
+
+
+def _field(name: str, reporter: str) -> str:
+    """Answers about a worker reported by someone else are kept as the worker's, not theirs."""
+    return name if reporter == "self" else f"worker_{name}"
 
 
 def _plain(data: Any) -> Any:
@@ -172,33 +262,63 @@ def _location(ctx: Ctx) -> dict[str, Any]:
     return {"latitude": loc.latitude, "longitude": loc.longitude, "label": loc.label}
 
 
+_SAFE_WORDS = frozenset(
+    [
+        "aman",
+        "ya",
+        "iya",
+        "yes",
+        "safe",
+        "aman kok",
+        "sudah aman",
+        "i am safe",
+        "im safe",
+        "aman skrg",
+    ]
+)
+
+
 def critical_step(ctx: Ctx) -> TurnResult:
-    """Handle the answers to "are you safe now?" and "where are you?"."""
+    """Handle the answers to "are you safe now?" and "where are you?" (about the worker, when
+    someone else reports)."""
     ref = str(ctx.data.get(states.REF, ""))
-    keep = {k: ctx.data[k] for k in (states.REF, states.COUNTRY_CODE) if k in ctx.data}
+    reporter = str(ctx.data.get(states.REPORTER) or "self")
+    keep = {
+        k: ctx.data[k] for k in (states.REF, states.COUNTRY_CODE, states.REPORTER) if k in ctx.data
+    }
     if ctx.state.name == states.CRITICAL_ASK_SAFE:
         answer = ctx.payload
         if answer is None:
-            low = ctx.text
-            answer = "safe:yes" if low in ("aman", "ya", "yes", "safe") else None
-            answer = answer or ("safe:no" if low in ("tidak", "tidak aman", "no") else None)
+            # The dispatcher judged the reply as the answer to "are you safe?" (nlu.urgency):
+            # "belum", "not sure", "aman tp nanti malam dia pulang" come back critical.
+            if ctx.turn.parse.urgency is Urgency.CRITICAL:
+                answer = "safe:no"
+            elif ctx.text in _SAFE_WORDS:
+                answer = "safe:yes"
         value = {"safe:yes": "yes", "safe:no": "no", "safe:cant_talk": "cant_talk"}.get(
             answer or "", ctx.turn.text
         )
-        effects: list[Effect] = [UpdateCase(reference=ref, fields={"safe_now": value})]
+        effects: list[Effect] = [
+            UpdateCase(reference=ref, fields={_field("safe_now", reporter): value})
+        ]
         if value == "cant_talk":
             effects.append(UpdateCase(reference=ref, fields={"safe_to_call": "no"}))
-            return _done(ctx, [Reply(t("critical_cant_talk", ctx.lang))], effects)
+            return _last(ctx, reporter, keep, effects, "critical_cant_talk")
         if ctx.turn.location is not None:
-            effects.append(UpdateCase(reference=ref, fields={"location": _location(ctx)}))
-            return _done(ctx, [Reply(t("critical_done", ctx.lang))], effects)
+            location = {_field("location", reporter): _location(ctx)}
+            effects.append(UpdateCase(reference=ref, fields=location))
+            return _last(ctx, reporter, keep, effects)
+        pin = t("share_pin", ctx.lang) if LOCATION in ctx.turn.features else ""
+        question = t(_who_key("q.where", reporter), ctx.lang, pin=pin)
         return finish(
             ctx,
-            [Reply(t("q.where", ctx.lang), (btn("btn.skip", "skip", ctx.lang),))],
+            [Reply(question, (btn("btn.skip", "skip", ctx.lang),))],
             states.CRITICAL_ASK_WHERE,
             keep,
             effects,
         )
+    if ctx.state.name == states.CRITICAL_ASK_REPORTER:
+        return _done(ctx, [Reply(t("critical_done", ctx.lang))], _reporter_answer(ctx, ref))
     # critical:ask_where
     if ctx.turn.location is not None:
         where: Any = _location(ctx)
@@ -206,8 +326,50 @@ def critical_step(ctx: Ctx) -> TurnResult:
         where = None
     else:
         where = ctx.turn.text
-    effects = [UpdateCase(reference=ref, fields={"location": where})] if where else []
-    return _done(ctx, [Reply(t("critical_done", ctx.lang))], effects)
+    effects = (
+        [UpdateCase(reference=ref, fields={_field("location", reporter): where})] if where else []
+    )
+    return _last(ctx, reporter, keep, effects)
+
+
+def _last(
+    ctx: Ctx,
+    reporter: str,
+    keep: dict[str, Any],
+    effects: list[Effect],
+    done: str = "critical_done",
+) -> TurnResult:
+    """End the critical questions; someone writing for a worker is asked who they are first.
+
+    Their name and number in one question: the officer calls them back, not the worker whose
+    phone may be watched.
+    """
+    if reporter == "self":
+        return _done(ctx, [Reply(t(done, ctx.lang))], effects)
+    key = "q.reporter_who_phone" if PHONE in ctx.turn.features else "q.reporter_who"
+    return finish(
+        ctx,
+        [Reply(t(key, ctx.lang), (btn("btn.skip", "skip", ctx.lang),))],
+        states.CRITICAL_ASK_REPORTER,
+        keep,
+        effects,
+    )
+
+
+_NUMBER = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+
+
+def _reporter_answer(ctx: Ctx, ref: str) -> list[Effect]:
+    """ "Bu Sumiati, ibunya, 0812 3456 7890": the reporter's name and number, as typed."""
+    if ctx.payload == "skip" or not ctx.turn.text.strip():
+        return []
+    text = ctx.turn.text.strip()
+    fields: dict[str, Any] = {"reporter_name": text}
+    if found := _NUMBER.search(text):
+        fields["reporter_contact"] = found.group(0).strip()
+        rest = (text[: found.start()] + text[found.end() :]).strip(" ,.;-")
+        fields["reporter_name"] = rest or text
+    return [UpdateCase(reference=ref, fields=fields)]
 
 
 def _done(ctx: Ctx, replies: list[Reply], effects: list[Effect]) -> TurnResult:

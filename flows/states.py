@@ -15,6 +15,7 @@ IDLE = "idle"
 HANDOFF = "handoff:active"  # an operator owns the conversation, or the worker waits for one
 CRITICAL_ASK_SAFE = "critical:ask_safe"
 CRITICAL_ASK_WHERE = "critical:ask_where"
+CRITICAL_ASK_REPORTER = "critical:ask_reporter"  # a family member's own name and contact
 INTAKE_CONSENT = "intake:consent"
 INTAKE_RESUME = "intake:resume"
 STATUS_ASK_REF = "status:ask_ref"
@@ -58,6 +59,9 @@ UPDATED_AT = "updated_at"  # ISO time of the last turn (welcome-back after hours
 REF = "ref"  # the case this flow files into
 PIN = "pin"  # that case's PIN
 COUNTRY_CODE = "country_code"  # the country the emergency path found
+REPORTER = "reporter"  # on the critical path: self, or family/friend writing about a worker
+OPERATOR_JOINED = "operator_joined"  # in a hand-off: an operator has taken the conversation
+ACKED_AT = "acked_at"  # in a hand-off: when the worker was last told we are waiting for someone
 
 # The intake's working data.
 FIELDS = "fields"  # the answers so far
@@ -83,23 +87,28 @@ OPEN_QUESTIONS: dict[str, str] = {
     INTAKE_CONSENT: "consent",
     INTAKE_RESUME: "confirm",
     "intake:reporter": "reporter",
-    "intake:name": "worker_name",
-    "intake:country": "country",
-    "intake:city": "location",
+    "intake:reporter_name": "worker_name",
+    "intake:reporter_contact": "phone",
+    "intake:worker_name": "worker_name",
+    "intake:where": "location",
+    "intake:details": "what_happened",
+    "intake:safe_contact": "contact_ok",
+    "intake:contact_time": "contact_ok",
+    "intake:phone": "phone",
+    "intake:summary": "confirm",
+    "intake:edit": "confirm",
+    "intake:category": "category",
+    "intake:extras": "confirm",
     "intake:employer": "employer_name",
     "intake:agency_abroad": "agency_name",
     "intake:p3mi": "agency_name",
-    "intake:id_number": "id_number",
     "intake:documented": "confirm",
-    "intake:category": "category",
-    "intake:details": "what_happened",
     "intake:since": "since_when",
+    "intake:id_number": "id_number",
     "intake:location": "location",
-    "intake:safe_contact": "contact_ok",
-    "intake:contact_time": "contact_ok",
-    "intake:summary": "confirm",
     CRITICAL_ASK_SAFE: "safe_now",
     CRITICAL_ASK_WHERE: "location",
+    CRITICAL_ASK_REPORTER: "worker_name",
     STATUS_ASK_REF: "case_reference",
 }
 

@@ -59,6 +59,14 @@ def mentioned_case(ctx: Ctx) -> CaseSummary | None:
     return None
 
 
+def parse_ref(text: str) -> str | None:
+    """A case reference alone ("cek status SGA-7KXM4P"), upper-cased; None if there is none."""
+    words = [w.strip(".,:;()#*") for w in text.split()]
+    refs = [w for w in words if w and w.lower() not in _KEYWORDS and _REF.match(w)]
+    refs = [w for w in refs if not _PIN.match(w)]
+    return refs[0].upper() if refs else None
+
+
 def parse_ref_pin(text: str) -> tuple[str, str] | None:
     """``"ABC123 4567"`` -> (reference, PIN); None unless both are there."""
     words = [w.strip(".,:;()#*") for w in text.split()]
@@ -95,6 +103,14 @@ def render(summary: CaseSummary | None, lang: str) -> Reply:
     return Reply(text, (btn("btn.human", "handoff", lang), btn("btn.menu", "menu", lang)))
 
 
+def locked(lang: str) -> Reply:
+    """Too many wrong tries: wait, or ask a person (who can check the person's identity)."""
+    return Reply(
+        t("status_locked", lang),
+        (btn("btn.human", "handoff", lang), btn("btn.menu", "menu", lang)),
+    )
+
+
 def status_changed(summary: CaseSummary, lang: str) -> Reply:
     """The message sent to the worker when an operator changes the status."""
     text = t(
@@ -119,6 +135,13 @@ def start(ctx: Ctx) -> TurnResult:
     if ctx.turn.cases:
         replies = [render(c, ctx.lang) for c in ctx.turn.cases[:3]]
         return finish(ctx, replies, states.IDLE, {})
+    ref = parse_ref(ctx.turn.text)
+    if ref is not None:
+        # The reference is already typed: ask only for the PIN.
+        reply = Reply(
+            t("status_ask_pin", ctx.lang, ref=ref), (btn("btn.cancel", "cancel", ctx.lang),)
+        )
+        return finish(ctx, [reply], states.STATUS_ASK_REF, {states.REF: ref})
     reply = Reply(t("status_ask", ctx.lang), (btn("btn.cancel", "cancel", ctx.lang),))
     return finish(ctx, [reply], states.STATUS_ASK_REF, {})
 
@@ -129,6 +152,10 @@ def ask_ref_step(ctx: Ctx) -> TurnResult:
     if own is not None:
         return finish(ctx, [render(own, ctx.lang)], states.IDLE, {})
     ref_pin = parse_ref_pin(ctx.turn.text)
+    known = ctx.data.get(states.REF)
+    pin = ctx.turn.text.strip()
+    if ref_pin is None and known and _PIN.match(pin):
+        ref_pin = (str(known), pin)
     if ref_pin is None:
         reply = Reply(
             t("status_bad_format", ctx.lang),

@@ -15,7 +15,7 @@ LANGS: tuple[str, ...] = ("id", "en")
 # The consent text is versioned: RecordConsent stores the version the person actually saw
 # (UU 27/2022 Pasal 22 and 24, docs/facts.md §5.3: consent must be recorded and provable).
 # Change the wording => bump the version.
-CONSENT_VERSION = "consent-v1-2026-11-23"
+CONSENT_VERSION = "consent-v2-2026-12-01"
 
 # docs/facts.md §1.1 [C] (merdeka.com 10/04/2025; republika.co.id 27/06/2011) and §1.3 [C]
 # (tribunnews.com 03/02/2020; last seen 2016-2020, so "check still current" is on the review list).
@@ -102,8 +102,6 @@ _T: dict[str, tuple[str, str]] = {
     "btn.other_person": ("Orang lain", "Someone else"),
     "btn.doc_yes": ("Ya, lewat jalur resmi", "Yes, official route"),
     "btn.doc_no": ("Tidak / tanpa dokumen", "No / undocumented"),
-    "btn.cat_ok": ("Benar", "That's right"),
-    "btn.cat_change": ("Bukan, pilih lain", "No, choose another"),
     "btn.safe_yes": ("Aman sekarang", "Safe now"),
     "btn.safe_no": ("Tidak aman", "Not safe"),
     "btn.cant_talk": ("Tidak bisa bicara", "Can't talk now"),
@@ -111,7 +109,14 @@ _T: dict[str, tuple[str, str]] = {
     "btn.contact_no": ("Tidak aman", "Not safe"),
     "btn.contact_times": ("Hanya jam tertentu", "Only at certain times"),
     "btn.report_recruiter": ("Laporkan calo ini", "Report this recruiter"),
+    "btn.jc_questions": ("Jawab pertanyaan", "Answer questions"),
     "btn.resume": ("Lanjutkan laporan", "Continue my report"),
+    "btn.edit": ("✏️ Ubah jawaban", "✏️ Change an answer"),
+    "btn.back": ("Kembali", "Back"),
+    "btn.erase": ("Hapus data saya", "Delete my data"),
+    "btn.erase_yes": ("Ya, hapus", "Yes, delete"),
+    "btn.add_details": ("Tambah keterangan", "Add details"),
+    "btn.finish": ("Selesai", "Done"),
     # --- small talk ----------------------------------------------------------------------
     "greeting": (
         "Halo, saya Siaga 👋 asisten pelindungan pekerja migran Indonesia.\n"
@@ -138,6 +143,10 @@ _T: dict[str, tuple[str, str]] = {
         "Sorry, I didn't understand 🙏 Please choose one below:",
     ),
     "menu": ("Apa yang bisa saya bantu?", "How can I help?"),
+    "ask_away": (
+        "Silakan, tulis pertanyaan Anda 🙂 Atau pilih topik:",
+        "Go ahead, type your question 🙂 Or choose a topic:",
+    ),
     "nothing_to_cancel": (
         "Tidak ada yang perlu dibatalkan. Apa yang bisa saya bantu?",
         "There is nothing to cancel. How can I help?",
@@ -161,10 +170,10 @@ _T: dict[str, tuple[str, str]] = {
         "dokumen yang Anda kirim. Bisa termasuk info kesehatan.\n"
         "• Untuk apa: agar petugas Command Centre KP2MI bisa menangani laporan Anda dan "
         "menghubungi Anda. Data hanya dibagikan ke instansi yang ikut menangani kasus "
-        "(misalnya KBRI/KJRI).\n"
+        "(misalnya KBRI/KJRI, atau KDEI di Taiwan).\n"
         "• Berapa lama: selama kasus ditangani dan sesuai aturan arsip.\n"
         "• Hak Anda: boleh melewati pertanyaan, berhenti kapan saja, minta data dilihat, "
-        "diperbaiki atau dihapus, dan menarik izin ini.\n"
+        "diperbaiki atau dihapus (ketik *hapus data saya*), dan menarik izin ini.\n"
         "Apakah Anda setuju?",
         "Before you report, we need your permission 🙏\n"
         "• What we record: your story, names, country, employer/agency, contact details and "
@@ -174,7 +183,7 @@ _T: dict[str, tuple[str, str]] = {
         "consulate).\n"
         "• How long: while the case is handled and as archive rules require.\n"
         "• Your rights: skip any question, stop at any time, ask to see, correct or delete "
-        "your data, and withdraw this permission.\n"
+        "your data (type *delete my data*), and withdraw this permission.\n"
         "Do you agree?",
     ),
     "consent_repeat": (
@@ -182,11 +191,18 @@ _T: dict[str, tuple[str, str]] = {
         "Please choose *I agree* or *I don't agree*.",
     ),
     "consent_refused": (
-        "Tidak apa-apa. Tanpa izin, kami tidak mencatat data Anda.\n"
+        "Tidak apa-apa. Tanpa izin, kami tidak membuat laporan dan tidak menanyakan data "
+        "Anda. Pesan yang sudah Anda kirim tersimpan di sistem kami dan dihapus otomatis "
+        "setelah {days} hari, kecuali pesan yang menunjukkan bahaya bagi keselamatan "
+        "seseorang: itu kami simpan agar petugas bisa menolong. Ingin dihapus sekarang? "
+        "Tekan *Hapus data saya*.\n"
         "Anda tetap bisa menghubungi langsung:\n{lines}\n"
         "Anda juga bisa mengirim info (misalnya soal calo) tanpa menyebut nama Anda, "
         "atau bertanya info umum kapan saja.",
-        "That's fine. Without permission we don't record your data.\n"
+        "That's fine. Without permission we open no report and ask for no data. The messages "
+        "you already sent are stored in our system and deleted automatically after {days} "
+        "days, except messages that show someone's safety is in danger: we keep those so "
+        "officers can help. Want them deleted now? Press *Delete my data*.\n"
         "You can still contact them directly:\n{lines}\n"
         "You can also send a tip (e.g. about a recruiter) without giving your name, "
         "or ask general questions any time.",
@@ -218,6 +234,73 @@ _T: dict[str, tuple[str, str]] = {
         "Who is this report for?",
     ),
     "q.name.self": ("Siapa nama Anda?", "What is your name?"),
+    "q.reporter_name": (
+        "Siapa nama Anda (pelapor)? Boleh dilewati.",
+        "What is your name (you, who report)? You may skip.",
+    ),
+    "q.reporter_who": (
+        "Siapa nama Anda, dan nomor HP/WhatsApp yang bisa dihubungi petugas? "
+        "(contoh: Sumiati, ibunya, 0812 3456 7890)",
+        "What is your name, and a phone/WhatsApp number an officer can call? "
+        "(e.g. Sumiati, her mother, +62 812 3456 7890)",
+    ),
+    "q.reporter_who_phone": (
+        "Siapa nama Anda, dan hubungan Anda dengan dia? Petugas akan menghubungi nomor ini. "
+        "(contoh: Sumiati, ibunya)",
+        "What is your name, and how are you related to them? An officer will contact this "
+        "number. (e.g. Sumiati, her mother)",
+    ),
+    "q.reporter_contact": (
+        "Bagaimana petugas bisa menghubungi Anda? Tulis nomor HP/WhatsApp. Boleh dilewati: "
+        "petugas juga bisa membalas di chat ini.",
+        "How can an officer reach you? Type your phone/WhatsApp number. You may skip: an officer "
+        "can also reply in this chat.",
+    ),
+    "q.place.self": (
+        "Di negara dan kota mana Anda sekarang? (contoh: Kuala Lumpur, Malaysia)",
+        "Which country and city are you in now? (e.g. Kuala Lumpur, Malaysia)",
+    ),
+    "q.place.other": (
+        "Di negara dan kota mana dia sekarang? (contoh: Kuala Lumpur, Malaysia)",
+        "Which country and city is the worker in now? (e.g. Kuala Lumpur, Malaysia)",
+    ),
+    "q.city.self": (
+        "Di kota atau daerah mana di {country}?",
+        "Which city or area in {country}?",
+    ),
+    "q.city.other": (
+        "Di kota atau daerah mana dia di {country}?",
+        "Which city or area in {country} is the worker in?",
+    ),
+    "q.phone": (
+        "Jika petugas perlu menelepon, tulis nomor HP/WhatsApp Anda. Boleh dilewati: petugas "
+        "juga bisa membalas di chat ini.",
+        "If an officer needs to call you, type your phone/WhatsApp number. You may skip: an "
+        "officer can also reply in this chat.",
+    ),
+    "here.phone": ("di nomor ini", "on this number"),
+    "here.chat": ("lewat chat ini", "through this chat"),
+    "the_worker": ("pekerja itu", "the worker"),
+    "q.edit": ("Bagian mana yang mau diubah?", "Which answer do you want to change?"),
+    "summary_hint": (
+        "Tekan *Kirim laporan* jika sudah benar, atau *Ubah jawaban* untuk memperbaiki.",
+        "Press *Send report* if it is right, or *Change an answer* to correct something.",
+    ),
+    "extras_offer": (
+        "Mau menambah keterangan (nama majikan, agensi, bukti foto)? Ini membantu petugas, "
+        "tapi tidak wajib.",
+        "Would you like to add details (employer's name, agency, photos)? It helps the "
+        "officers, but it is optional.",
+    ),
+    "extras_done": (
+        "Terima kasih 🙏 Keterangan sudah ditambahkan ke laporan *{ref}*.",
+        "Thank you 🙏 The details were added to report *{ref}*.",
+    ),
+    "extras_none": (
+        "Baik. Laporan *{ref}* sudah terkirim; petugas akan menindaklanjutinya.",
+        "OK. Report *{ref}* is sent; an officer will follow it up.",
+    ),
+    "media_kept": ("📎 File diterima ({count}).", "📎 File received ({count})."),
     "q.name.other": (
         "Siapa nama pekerja migran yang mengalami masalah?",
         "What is the name of the migrant worker who has the problem?",
@@ -259,10 +342,6 @@ _T: dict[str, tuple[str, str]] = {
         "Did the worker leave through the official route with full documents? "
         "Any answer is fine: we help everyone.",
     ),
-    "q.category": (
-        "Masalahnya tentang: *{label}*. Benar?",
-        "The problem is about: *{label}*. Is that right?",
-    ),
     "q.category_choose": ("Pilih yang paling sesuai:", "Choose the closest one:"),
     "q.details": (
         "Ceritakan apa yang terjadi. Boleh singkat.",
@@ -279,23 +358,33 @@ _T: dict[str, tuple[str, str]] = {
         "Diterima ({count}). Kirim lagi, atau tekan *Selesai*.",
         "Received ({count}). Send more, or press *Done*.",
     ),
-    "q.location": (
+    "q.location.pin": (
         "Boleh bagikan lokasi (📎 > Lokasi) atau tulis alamatnya? Boleh dilewati.",
         "Can you share the location (📎 > Location) or type the address? You may skip.",
     ),
+    "q.location.text": (
+        "Tulis alamat atau nama tempatnya (misalnya nama gedung dan jalan). Boleh dilewati.",
+        "Type the address or the name of the place (e.g. building and street). You may skip.",
+    ),
     "q.safe_contact.self": (
-        "Apakah aman kalau petugas menghubungi nomor ini? "
+        "Apakah aman kalau petugas menghubungi Anda {here}? "
         "(Misalnya majikan bisa membaca HP Anda.)",
-        "Is it safe for an officer to contact this number? (For example, if your employer "
+        "Is it safe for an officer to contact you {here}? (For example, if your employer "
         "can read your phone.)",
     ),
     "q.safe_contact.other": (
-        "Apakah aman kalau petugas menghubungi Anda di nomor ini?",
-        "Is it safe for an officer to contact you on this number?",
+        "Apakah aman kalau petugas menghubungi {name} langsung? "
+        "(Misalnya majikannya bisa membaca HP-nya.) Petugas tetap menghubungi Anda {here}.",
+        "Is it safe for an officer to contact {name} directly? (For example, if the employer "
+        "can read the worker's phone.) The officer will still contact you {here}.",
     ),
     "q.contact_time": (
         "Kapan dan lewat apa aman menghubungi? (contoh: Minggu jam 10-12, atau nomor lain)",
         "When and how is it safe to contact you? (e.g. Sunday 10-12, or another number)",
+    ),
+    "kept_as_written": (
+        "Baik, saya catat jawaban Anda apa adanya untuk petugas.",
+        "OK, I've noted your answer as you wrote it for the officer.",
     ),
     "pick_button": (
         "Mohon pilih salah satu tombol, atau ketik *LEWATI*.",
@@ -339,7 +428,11 @@ _T: dict[str, tuple[str, str]] = {
     ),
     # --- summary field labels --------------------------------------------------------------
     "f.reporter": ("Pelapor", "Reporter"),
-    "f.name": ("Nama pekerja", "Worker's name"),
+    "f.reporter_name": ("Nama pelapor", "Reporter's name"),
+    "f.reporter_contact": ("Kontak pelapor", "Reporter's contact"),
+    "f.worker_name": ("Nama pekerja", "Worker's name"),
+    "f.where": ("Negara/kota", "Country/city"),
+    "f.phone": ("No. HP", "Phone"),
     "f.country": ("Negara", "Country"),
     "f.city": ("Kota", "City"),
     "f.employer": ("Majikan", "Employer"),
@@ -383,11 +476,21 @@ _T: dict[str, tuple[str, str]] = {
         "⚠️ We marked your message as an emergency for the officers. If you are in danger, "
         "call:\n{lines}",
     ),
-    "q.safe_now": ("Apakah Anda aman sekarang?", "Are you safe right now?"),
-    "q.where": (
-        "Di mana Anda sekarang? Bagikan lokasi (📎 > Lokasi) atau tulis kota/alamatnya.",
-        "Where are you now? Share your location (📎 > Location) or type the city/address.",
+    "critical_pin": (
+        "PIN: *{pin}* (simpan: untuk cek kasus ini dari HP lain)",
+        "PIN: *{pin}* (keep it: to check this case from another phone)",
     ),
+    "q.safe_now": ("Apakah Anda aman sekarang?", "Are you safe right now?"),
+    "q.safe_now.other": ("Apakah dia aman sekarang?", "Is the worker safe right now?"),
+    "q.where": (
+        "Di mana Anda sekarang? Tulis kota atau alamatnya{pin}.",
+        "Where are you now? Type the city or address{pin}.",
+    ),
+    "q.where.other": (
+        "Di mana dia sekarang? Tulis kota atau alamatnya{pin}.",
+        "Where is the worker now? Type the city or address{pin}.",
+    ),
+    "share_pin": (" atau bagikan lokasi (📎 > Lokasi)", " or share the location (📎 > Location)"),
     "critical_done": (
         "Terima kasih. Petugas akan menghubungi Anda di sini secepatnya. "
         "Jika keadaan memburuk, segera hubungi nomor di atas.",
@@ -407,6 +510,37 @@ _T: dict[str, tuple[str, str]] = {
         "Jika Anda dalam bahaya:\n{lines}",
         "OK, I'm passing you to an officer 🙋 Please wait; an officer will reply in this chat.\n"
         "If you are in danger:\n{lines}",
+    ),
+    # --- the right to erasure (docs/privacy.md) ---------------------------------------------
+    "erase_confirm": (
+        "Anda minta agar data Anda dihapus: pesan, nama, nomor dan jawaban laporan. "
+        "Laporan yang masih ditangani akan ditutup, dan kami tidak bisa lagi membantu kasus "
+        "itu. Yang tetap disimpan: catatan siapa yang membuka dan mengubah data (wajib untuk "
+        "pengawasan) dan angka statistik tanpa nama. Lanjutkan?",
+        "You are asking us to delete your data: messages, names, numbers and report answers. "
+        "A case still being handled will be closed, and we can no longer help with it. What "
+        "stays: the record of who opened and changed data (required for oversight) and "
+        "statistics without names. Continue?",
+    ),
+    "erase_requested": (
+        "Permintaan hapus data sudah kami catat. Supervisor akan memprosesnya dalam 14 hari. "
+        "Setelah dihapus, percakapan ini juga hilang dari sistem kami.",
+        "Your request to delete your data is recorded. A supervisor will process it within "
+        "14 days. Once it is done, this conversation is gone from our system too.",
+    ),
+    "erase_kept": (
+        "Baik, tidak ada yang dihapus.",
+        "OK, nothing will be deleted.",
+    ),
+    "handoff_waiting": (
+        "Pesan Anda sudah kami terima dan diteruskan 🙏 Petugas akan membalas di sini "
+        "secepatnya. Jika dalam bahaya, hubungi 0800-1000 atau +62 21 2924 4800.",
+        "We received your message and passed it on 🙏 An officer will reply here as soon as "
+        "possible. If you are in danger, call 0800-1000 or +62 21 2924 4800.",
+    ),
+    "operator_joined": (
+        "🙋 Petugas Command Centre sudah bergabung di percakapan ini. Silakan ceritakan.",
+        "🙋 A Command Centre officer has joined this conversation. Please go ahead.",
     ),
     "handed_back": (
         "Petugas sudah selesai. Anda kembali dengan asisten Siaga 🤖 Ada lagi yang bisa saya "
@@ -442,17 +576,26 @@ _T: dict[str, tuple[str, str]] = {
     "faq_more": ("Topik lain:", "Related topics:"),
     # --- case status ---------------------------------------------------------------------
     "status_ask": (
-        "Kirim nomor kasus dan PIN Anda, contoh: *ABC123 4567*",
-        "Send your case number and PIN, for example: *ABC123 4567*",
+        "Kirim nomor kasus dan PIN Anda, contoh: *SGA-7KXM4P 482913*",
+        "Send your case number and PIN, for example: *SGA-7KXM4P 482913*",
+    ),
+    "status_ask_pin": (
+        "Kirim PIN kasus *{ref}* (6 angka yang diberikan saat melapor).",
+        "Send the PIN of case *{ref}* (the 6 digits you were given when you reported).",
     ),
     "status_bad_format": (
-        "Maaf, format tidak dikenali. Kirim nomor kasus lalu PIN, contoh: *ABC123 4567*",
-        "Sorry, I couldn't read that. Send the case number then the PIN, e.g. *ABC123 4567*",
+        "Maaf, format tidak dikenali. Kirim nomor kasus lalu PIN, contoh: *SGA-7KXM4P 482913*",
+        "Sorry, I couldn't read that. Send the case number then the PIN, e.g. *SGA-7KXM4P 482913*",
     ),
     "status_not_found": (
         "Maaf, kasus tidak ditemukan atau PIN salah. Periksa lagi, atau pilih *Bicara dengan "
         "petugas*.",
         "Sorry, no case was found or the PIN is wrong. Check again, or choose *Talk to a person*.",
+    ),
+    "status_locked": (
+        "Terlalu banyak PIN yang salah. Demi keamanan, coba lagi setelah 1 jam, atau pilih "
+        "*Bicara dengan petugas*.",
+        "Too many wrong PINs. For safety, try again in an hour, or choose *Talk to a person*.",
     ),
     "status_line": (
         "📄 Kasus *{ref}* ({category})\nStatus: *{status}*\nPembaruan terakhir: {updated}",
@@ -464,6 +607,22 @@ _T: dict[str, tuple[str, str]] = {
         "🔔 News about case *{ref}*: the status is now *{status}*.",
     ),
     # --- job-offer checker (docs/facts.md §4.1, §4.2) -------------------------------------
+    "jc_paste": (
+        "Tempel (paste) teks tawaran kerjanya di sini: iklan, pesan dari perekrut, atau "
+        "brosur. Saya cek tanda bahayanya, lalu hanya menanyakan yang tidak tertulis. Atau "
+        "tekan *Jawab pertanyaan*.",
+        "Paste the job offer here: the ad, the recruiter's message or the brochure. I'll check "
+        "it for warning signs and only ask what it does not say. Or press *Answer questions*.",
+    ),
+    "jc_paste_more": (
+        "Itu terlalu pendek untuk saya periksa. Tempel seluruh teks tawarannya, atau tekan "
+        "*Jawab pertanyaan*.",
+        "That is too short to check. Paste the whole offer, or press *Answer questions*.",
+    ),
+    "jc_read": (
+        "Dari teks tawaran itu saya sudah melihat {count} hal. Sisanya saya tanyakan:",
+        "From the offer's text I can already see {count} thing(s). I'll ask about the rest:",
+    ),
     "jc_intro": (
         "Saya akan bertanya 7 hal singkat tentang tawaran kerja itu.",
         "I'll ask 7 short questions about the job offer.",

@@ -33,6 +33,20 @@ class Reply:
 
     text: str
     buttons: tuple[Button, ...] = ()
+    # A secret in ``text`` (a case PIN) the worker must see but nobody else: the message log the
+    # console shows keeps the text with it masked (``bot.effects.queue_replies``).
+    secret: str | None = None
+
+    def logged_text(self) -> str:
+        """The text as the message log keeps it."""
+        return self.text.replace(self.secret, "••••••") if self.secret else self.text
+
+
+# What a channel can do beyond text and buttons (``UserTurn.features``), so prompts fit it: no
+# "share your location" where there is no such thing.
+MEDIA = "media"  # the person can send photos, voice notes, documents
+LOCATION = "location"  # the person can share a location pin
+PHONE = "phone"  # the channel itself knows the person's phone number (WhatsApp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +79,7 @@ class CaseSummary:
     created_at: datetime
     updated_at: datetime
     last_update: str | None = None  # the latest status note meant for the worker
+    country: str | None = None  # the country the case is about (a code or a name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +96,7 @@ class UserTurn:
     display_name: str | None = None
     has_consent: bool = False  # consent to process personal data was recorded for this contact
     cases: tuple[CaseSummary, ...] = ()  # this contact's own cases, newest first
+    features: frozenset[str] = frozenset()  # MEDIA, LOCATION, PHONE: what the channel can do
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +181,19 @@ class LookupCase:
     pin: str
 
 
-Effect = RecordConsent | OpenCase | UpdateCase | RequestHandoff | LookupCase
+@dataclass(frozen=True, slots=True)
+class RequestErasure:
+    """The person asked for their data to be erased (UU 27/2022, the right to erasure).
+
+    The gateway records a request a supervisor reviews and carries out from the console
+    (docs/privacy.md): it comes from the person's own channel identity, which is the check that
+    it is theirs.
+    """
+
+    note: str = ""
+
+
+Effect = RecordConsent | OpenCase | UpdateCase | RequestHandoff | LookupCase | RequestErasure
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,3 +213,6 @@ class FlowDeps:
     now: Callable[[], datetime]
     new_reference: Callable[[], str]  # a short, unique, human-friendly case reference
     new_pin: Callable[[], str]  # a short numeric PIN
+    # Messages of people who gave no consent and have no case are erased after this many days
+    # (docs/privacy.md); the consent-refusal text says so.
+    unconsented_days: int = 30

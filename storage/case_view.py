@@ -56,3 +56,30 @@ async def load(session: AsyncSession, case: Case, *, message_limit: int = 500) -
         entries=await entries_of(session, case.id),
         names=await operator_names(session),
     )
+
+
+async def references_of_contacts(
+    session: AsyncSession, contact_ids: list[int]
+) -> dict[int, list[str]]:
+    """The case references each contact filed (for a supervisor reviewing an erasure)."""
+    out: dict[int, list[str]] = {}
+    if not contact_ids:
+        return out
+    rows = await session.execute(
+        select(Case.contact_id, Case.reference)
+        .where(Case.contact_id.in_(contact_ids))
+        .order_by(Case.id)
+    )
+    for contact_id, reference in rows:
+        out.setdefault(contact_id, []).append(reference)
+    return out
+
+
+async def channels_of_contacts(session: AsyncSession, contact_ids: list[int]) -> dict[int, str]:
+    """The channel each contact writes on."""
+    if not contact_ids:
+        return {}
+    rows = await session.execute(
+        select(Contact.id, Contact.channel).where(Contact.id.in_(contact_ids))
+    )
+    return {int(contact_id): str(channel) for contact_id, channel in rows}

@@ -7,8 +7,12 @@ operator (audited).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import secrets
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.types import CaseSummary
 from nlu.types import Urgency
 from storage.audit import audit
-from storage.models import Case, utcnow
+from storage.models import Case, PinAttempt, utcnow
 from storage.security import hash_secret, verify_secret
 
 OPEN_STATUSES = ("new", "in_progress", "waiting_for_worker", "referred")
@@ -191,6 +195,7 @@ def summary_of(case: Case) -> CaseSummary:
         created_at=case.created_at,
         updated_at=case.updated_at,
         last_update=case.last_worker_update,
+        country=case.country,
     )
 
 
@@ -226,10 +231,57 @@ async def open_for_conversations(
     return {case.conversation_id: case for case in (await session.execute(stmt)).scalars()}
 
 
-async def lookup_with_pin(session: AsyncSession, reference: str, pin: str) -> CaseSummary | None:
-    """A case's summary for someone who knows its reference and PIN; None otherwise (no oracle)."""
-    case = await by_reference(session, reference)
-    if case is None or not verify_secret(case.pin_hash, pin.strip()):
-        return None
+@dataclass(frozen=True, slots=True)
+class PinCheck:
+    """The outcome of a reference-and-PIN lookup: the case, or why not (never which)."""
+
+    summary: CaseSummary | None
+    locked: bool = False  # too many wrong tries recently: refused without checking
+
+
+async def lookup_with_pin(
+    session: AsyncSession,
+    reference: str,
+    pin: str,
+    *,
+    conversation_id: int,
+    max_failures: int = 5,
+    window: timedelta = timedelta(hours=1),
+) -> PinCheck:
+    """A case's summary for someone who knows its reference and PIN.
+
+    No oracle: an unknown reference costs the same work as a known one with a wrong PIN (the
+    hash is checked against a dummy), and both answer the same. After ``max_failures`` wrong
+    tries within ``window`` for the same reference (known or not) or from the same
+    conversation, tries are refused without checking, the right PIN included, so a PIN cannot
+    be guessed. Hashing runs in a thread: it must not stall the event loop.
+    """
+    ref = reference.strip().upper()[:32]
+    since = utcnow() - window
+    recent = (
+        select(func.count())
+        .select_from(PinAttempt)
+        .where(PinAttempt.succeeded.is_(False), PinAttempt.created_at >= since)
+    )
+    by_ref = await session.scalar(recent.where(PinAttempt.reference == ref))
+    by_conversation = await session.scalar(
+        recent.where(PinAttempt.conversation_id == conversation_id)
+    )
+    if (by_ref or 0) >= max_failures or (by_conversation or 0) >= max_failures:
+        audit(session, "status_pin_locked", detail={"conversation_id": conversation_id})
+        return PinCheck(None, locked=True)
+    case = await by_reference(session, ref)
+    stored = case.pin_hash if case is not None and case.pin_hash else _dummy_hash()
+    ok = await asyncio.to_thread(verify_secret, stored, pin.strip())
+    ok = ok and case is not None and bool(case.pin_hash)
+    session.add(PinAttempt(reference=ref, conversation_id=conversation_id, succeeded=ok))
+    if not ok or case is None:
+        return PinCheck(None)
     audit(session, "status_checked_with_pin", case_id=case.id)
-    return summary_of(case)
+    return PinCheck(summary_of(case))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no PIN matches, checked when the reference is unknown (equal timing)."""
+    return hash_secret(secrets.token_hex(16))

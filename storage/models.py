@@ -306,3 +306,36 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class PinAttempt(Base):
+    """A try at a case's reference and PIN from a conversation (``cek status`` from another
+    phone): recent failures per reference and per conversation refuse further tries."""
+
+    __tablename__ = "pin_attempts"
+    __table_args__ = (
+        Index("ix_pin_attempts_reference", "reference", "created_at"),
+        Index("ix_pin_attempts_conversation", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32))  # as typed (upper case), known or not
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ErasureRequest(Base):
+    """A person's request to erase their data (UU 27/2022), reviewed and carried out by a
+    supervisor from the console (docs/privacy.md)."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, done, refused
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    note: Mapped[str | None] = mapped_column(Text)  # the supervisor's reason when refused
+    erased: Mapped[dict[str, Any]] = mapped_column(default=dict)  # counts of what was erased

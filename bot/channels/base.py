@@ -198,6 +198,9 @@ class ChannelAdapter(Protocol):
 
     name: ClassVar[str]
     routes: ClassVar[tuple[Route, ...]]
+    # What people can do on this channel besides text and buttons (``flows.types.MEDIA``,
+    # ``LOCATION``, ``PHONE``): the flows fit their prompts to it.
+    features: ClassVar[frozenset[str]] = frozenset()
     # How long after the user's last message free text may be sent (WhatsApp: 24 hours);
     # None: no such rule. Outside it only an approved template may go out (the template's
     # setting is named in the channel's row of ``bot.channels.registry``).

@@ -37,7 +37,7 @@ from bot.channels.base import (
 )
 from bot.channels.pacing import Pacer, PartSender, numbered, split_text
 from bot.channels.wire import fetch_capped, header
-from flows.types import Button, Location, MediaRef
+from flows.types import LOCATION, MEDIA, PHONE, Button, Location, MediaRef
 
 log = logging.getLogger("bot.channels.whatsapp")
 
@@ -91,6 +91,7 @@ class MetaWhatsAppAdapter(ChannelAdapter):
     """
 
     name: ClassVar[str] = "whatsapp"
+    features: ClassVar[frozenset[str]] = frozenset({MEDIA, LOCATION, PHONE})
     routes: ClassVar[tuple[Route, ...]] = (
         Route("GET", WEBHOOK_PATH, ingest=False),  # the verification handshake (§4.1)
         Route("POST", WEBHOOK_PATH),

@@ -53,7 +53,7 @@ from bot.channels.base import (
 from bot.channels.pacing import Pacer, PartSender, numbered, split_text, utf16_len
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.wire import header
-from flows.types import Button, Location, MediaRef
+from flows.types import LOCATION, MEDIA, Button, Location, MediaRef
 
 log = logging.getLogger("bot.channels.telegram")
 
@@ -80,6 +80,7 @@ class TelegramAdapter(ChannelAdapter):
     """
 
     name: ClassVar[str] = "telegram"
+    features: ClassVar[frozenset[str]] = frozenset({MEDIA, LOCATION})  # no phone number
     routes: ClassVar[tuple[Route, ...]] = (Route("POST", WEBHOOK_PATH),)
 
     def __init__(

@@ -41,7 +41,7 @@ from bot.channels.base import (
 )
 from bot.channels.pacing import Pacer, PartSender, numbered, split_text
 from bot.channels.wire import fetch_capped, header
-from flows.types import Location, MediaRef
+from flows.types import LOCATION, MEDIA, PHONE, Location, MediaRef
 
 log = logging.getLogger("bot.channels.twilio")
 
@@ -83,6 +83,7 @@ class TwilioWhatsAppAdapter(ChannelAdapter):
     """
 
     name: ClassVar[str] = "twilio"
+    features: ClassVar[frozenset[str]] = frozenset({MEDIA, LOCATION, PHONE})
     routes: ClassVar[tuple[Route, ...]] = (Route("POST", WEBHOOK_PATH), Route("POST", STATUS_PATH))
     reply_window: ClassVar[timedelta | None] = WHATSAPP_WINDOW
 

@@ -29,7 +29,7 @@ from bot.console.live import HUB, stream
 from bot.console.params import json_body, json_error, period, string
 from bot.keys import SESSIONS, SETTINGS, SIGNALS
 from bot.media import MediaStore
-from storage import audit, case_view, operators, queue
+from storage import audit, case_view, operators, privacy, queue
 from storage.cases import STATUSES
 from storage.models import utcnow
 from storage.operators import LoginError, SessionInfo, has_role
@@ -400,6 +400,76 @@ async def get_audit(request: web.Request, info: SessionInfo) -> web.StreamRespon
     )
 
 
+# --- the right to erasure (docs/privacy.md) ------------------------------------------------------
+
+
+@api("supervisor")
+async def list_erasure_requests(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Requests to delete personal data, waiting for a supervisor."""
+    async with request.app[SESSIONS]() as session:
+        rows = await privacy.pending_requests(session)
+        refs = await case_view.references_of_contacts(session, [r.contact_id for r in rows])
+        contacts = await case_view.channels_of_contacts(session, [r.contact_id for r in rows])
+    return web.json_response(
+        {
+            "requests": [
+                {
+                    "id": r.id,
+                    "requested_at": r.requested_at.isoformat(),
+                    "channel": contacts.get(r.contact_id, ""),
+                    "cases": refs.get(r.contact_id, []),
+                    "note": r.note or "",
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+def _request_id(request: web.Request) -> int | None:
+    try:
+        return int(request.match_info["request_id"])
+    except ValueError:
+        return None
+
+
+@api("supervisor")
+async def execute_erasure(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Carry a request out: erase the person's data (irreversible), keep the audit trail."""
+    request_id = _request_id(request)
+    if request_id is None:
+        return json_error(404, "no such request")
+    settings = request.app[SETTINGS]
+    async with request.app[SESSIONS]() as session:
+        try:
+            erased = await privacy.execute(session, request_id, info.operator_id)
+        except privacy.PrivacyError as exc:
+            return json_error(409, str(exc))
+        await session.commit()
+    store_ = MediaStore(Path(settings.media_dir), settings.media_max_bytes)
+    for key in erased.media_keys:
+        store_.delete(key)
+    return web.json_response({"erased": erased.counts()})
+
+
+@api("supervisor")
+async def refuse_erasure(request: web.Request, info: SessionInfo) -> web.StreamResponse:
+    """Refuse a request, with the reason (e.g. the case is evidence in a prosecution)."""
+    request_id = _request_id(request)
+    if request_id is None:
+        return json_error(404, "no such request")
+    reason = string(await json_body(request), "reason").strip()
+    if not reason:
+        return json_error(400, "refusing needs a reason")
+    async with request.app[SESSIONS]() as session:
+        try:
+            await privacy.refuse(session, request_id, info.operator_id, reason)
+        except privacy.PrivacyError as exc:
+            return json_error(409, str(exc))
+        await session.commit()
+    return web.json_response({"ok": True})
+
+
 # --- administration -------------------------------------------------------------------------
 
 
@@ -480,3 +550,6 @@ def add_routes(app: web.Application) -> None:
     r.add_get(f"{p}/operators", list_operators)
     r.add_post(f"{p}/operators", create_operator)
     r.add_post(f"{p}/operators/{{operator_id}}/unlock", unlock_operator)
+    r.add_get(f"{p}/erasure-requests", list_erasure_requests)
+    r.add_post(f"{p}/erasure-requests/{{request_id}}/execute", execute_erasure)
+    r.add_post(f"{p}/erasure-requests/{{request_id}}/refuse", refuse_erasure)

@@ -224,6 +224,34 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         {"type": "object"},
         [{"name": "operator_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
     ),
+    (
+        "get",
+        "/api/console/erasure-requests",
+        "supervisor",
+        "Requests to delete personal data, waiting for a supervisor (docs/privacy.md).",
+        None,
+        [],
+    ),
+    (
+        "post",
+        "/api/console/erasure-requests/{request_id}/execute",
+        "supervisor",
+        "Erase the person's data (irreversible); the audit trail and statistics stay.",
+        {"type": "object"},
+        [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    ),
+    (
+        "post",
+        "/api/console/erasure-requests/{request_id}/refuse",
+        "supervisor",
+        "Refuse a request, with the reason.",
+        {
+            "type": "object",
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string"}},
+        },
+        [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    ),
 ]
 
 _ERRORS = {

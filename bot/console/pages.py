@@ -227,11 +227,19 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
         '<table class="list"><thead><tr><th>Company</th><th>Complaints</th><th>Open</th>'
         "<th>Critical</th><th>Most frequent</th></tr></thead>"
         f"<tbody>{companies}</tbody></table></section>"
+        '<section class="panel" id="erasure"><h2>Requests to delete personal data</h2>'
+        '<p class="muted">Made by the person in chat ("hapus data saya"). Executing erases '
+        "their messages, names, numbers, answers and files, and closes their open cases; the "
+        "audit trail and anonymous statistics stay (docs/privacy.md). It cannot be undone.</p>"
+        '<table class="list"><thead><tr><th>Requested</th><th>Channel</th><th>Cases</th>'
+        '<th>Their words</th><th></th></tr></thead><tbody id="erasure-requests">'
+        '<tr><td colspan="5" class="muted">Loading…</td></tr></tbody></table>'
+        '<p id="erasure-error" class="error" hidden></p></section>'
         '<section class="panel"><h2>Recent activity (audit log)</h2>'
         '<table class="list"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Case</th>'
         f"</tr></thead><tbody>{_activity(activity)}</tbody></table></section>"
     )
-    return render("Supervision", body, info=info, current="dashboard")
+    return render("Supervision", body, info=info, current="dashboard", scripts=("privacy.js",))
 
 
 def _activity(entries: Sequence[dict[str, Any]]) -> str:

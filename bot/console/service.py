@@ -108,7 +108,7 @@ async def _send_to_worker(
         session,
         conversation,
         direction="out",
-        text=reply.text,
+        text=reply.logged_text(),
         origin=origin,
         case_id=case.id,
         outbox_id=row.id,
@@ -144,11 +144,17 @@ async def take_over(
         name = holder.username if holder else "another operator"
         raise ConsoleError("conflict", f"{current.reference} is already taken by {name}")
     previous = case.assigned_operator_id
+    joined_before = conversation.owner_operator_id is not None
     conversation.owner_operator_id = operator_id
     conversations.save_state(
-        conversation, handoff.taken_over(conversations.state_of(conversation), case.reference)
+        conversation,
+        handoff.taken_over(conversations.state_of(conversation), case.reference, case.country),
     )
     await session.flush()
+    if not joined_before:
+        # The worker feels the hand-off: a person is now in the conversation.
+        joined = handoff.joined_reply(worker_language(conversation))
+        await _send_to_worker(session, case, joined, operator_id=operator_id, origin="system")
     detail: dict[str, Any] = {}
     if previous is not None and previous != operator_id:
         detail["from_operator_id"] = previous

@@ -22,6 +22,7 @@ def _concrete(path: str) -> str:
     return (
         path.replace("{reference}", "SGA-XXXXXX")
         .replace("{operator_id}", "1")
+        .replace("{request_id}", "1")
         .replace("{key}", "0" * 64)
     )
 
@@ -443,9 +444,12 @@ async def test_hand_back_and_close(console: Console) -> None:
             .scalars()
             .all()
         )
-    assert len(told_back) == 1  # the worker is told the bot is back, with the bot's menu
-    assert told_back[0].text
-    assert told_back[0].buttons
+    # The worker is told a person joined, then that the bot is back (with the bot's menu).
+    assert len(told_back) == 2
+    joined, back = sorted(told_back, key=lambda row: row.id)
+    assert "sudah bergabung" in joined.text
+    assert back.text
+    assert back.buttons
     status, data = await console.post(f"/api/console/cases/{ref}/status", {"status": "resolved"})
     assert status == 400
     assert "resolution" in data["error"]
@@ -469,8 +473,8 @@ async def test_hand_back_and_close(console: Console) -> None:
             .scalars()
             .all()
         )
-    assert len(told) == 2
-    assert ref in told[-1].text
+    assert len(told) == 3
+    assert ref in max(told, key=lambda row: row.id).text
     status, data = await console.get("/api/console/queue")
     assert ref not in [c["reference"] for c in data["cases"]]
     status, data = await console.get("/api/console/queue", status="closed")

@@ -167,3 +167,58 @@ async def test_two_instances_share_the_queue_and_live_updates(
         await chat.http.close()
         await second.stop()
         await first.stop()
+
+
+async def test_the_pin_is_masked_for_operators_and_erasure_works_end_to_end(
+    database_url: str, settings_factory: Callable[..., Settings]
+) -> None:
+    """Issue 13: the PIN was shown in plain text in the console; "hapus data saya" did nothing."""
+    chat = WebChat(settings_factory(database_url))
+    await chat.start()
+    try:
+        assert chat.server is not None
+        async with chat.server.app[SESSIONS]() as session:
+            await create_operator(session, "sari", PASSWORD, "supervisor")
+            await create_operator(session, "ana", PASSWORD, "operator")
+            await session.commit()
+        s = "web-worker-erase"
+        replies = await chat.send(s, CRITICAL)
+        first = replies[0]["text"]
+        pin = first.split("PIN: *")[1][:6]
+        assert pin.isdigit()  # the worker sees her PIN (defect 6)
+        async with _http() as http:
+            sari = Operator(chat.url, http)
+            await sari.login("sari")
+            ref = (await sari.get("/api/console/queue"))["cases"][0]["reference"]
+            view = await sari.get(f"/api/console/cases/{ref}")
+            shown = " ".join(m["text"] for m in view["messages"])
+            assert pin not in shown  # operators never see it (defect 5)
+            assert "••••••" in shown
+
+            await chat.send(s, "Aman sekarang", payload="safe:yes")
+            await chat.send(s, "Lewati", payload="skip")
+            replies = await chat.send(s, "tolong hapus data saya")
+            assert any("erase:yes" in str(r.get("buttons")) for r in replies)
+            replies = await chat.send(s, "Ya, hapus", payload="erase:yes")
+            assert "14 hari" in replies[0]["text"]
+
+            async with _http() as other:
+                ana = Operator(chat.url, other)
+                await ana.login("ana")
+                async with other.get(f"{chat.url}/api/console/erasure-requests") as resp:
+                    assert resp.status == 403  # supervisors only
+            [request] = (await sari.get("/api/console/erasure-requests"))["requests"]
+            assert request["cases"] == [ref]
+            status, data = await sari.post(
+                f"/api/console/erasure-requests/{request['id']}/execute"
+            )
+            assert status == 200, data
+            assert data["erased"]["messages"] >= 4
+            view = await sari.get(f"/api/console/cases/{ref}")
+            assert all(m["text"] == "" for m in view["messages"])
+            assert view["case"]["status"] == "closed"
+            assert (await sari.get("/api/console/erasure-requests"))["requests"] == []
+            status, _ = await sari.post(f"/api/console/erasure-requests/{request['id']}/execute")
+            assert status == 409  # done once
+    finally:
+        await chat.close()

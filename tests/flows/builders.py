@@ -95,6 +95,7 @@ class Convo:
     counter: Counter = field(default_factory=Counter)
     has_consent: bool = False
     cases: tuple[CaseSummary, ...] = ()
+    features: frozenset[str] = frozenset()  # what the channel can do (flows.types.MEDIA…)
     effects: list[Effect] = field(default_factory=list)
     last: TurnResult | None = None
 
@@ -133,6 +134,7 @@ class Convo:
             location=location,
             has_consent=self.has_consent,
             cases=self.cases,
+            features=self.features,
         )
         result = run_turn(turn, self.state, self.deps)
         self.last = result

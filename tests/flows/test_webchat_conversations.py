@@ -32,48 +32,58 @@ async def test_report_in_indonesian_survives_a_restart_and_can_be_checked(
     assert "setuju" in _text(r).lower()
     assert "consent:yes" in _payloads(r)
     r = await webchat.send(s, "Setuju", payload="consent:yes")
-    assert "Laporan ini untuk siapa?" in _text(r)
-    r = await webchat.send(s, "Untuk diri sendiri", payload="reporter:self")
+    # "gaji saya": she reports for herself; the form does not ask who the report is for.
+    assert "Laporan ini untuk siapa?" not in _text(r)
     assert "nama Anda" in _text(r)
     await webchat.send(s, "Siti")
 
     await webchat.restart()  # the whole app restarts in the middle of the form
 
     r = await webchat.send(s, "Kowloon")  # the country came from the first message
-    assert "majikan" in _text(r)
-    await webchat.send(s, "Lewati", payload="skip")  # employer
-    await webchat.send(s, "lewati")  # agency abroad, typed
-    await webchat.send(s, "PT Maju Jaya")
-    await webchat.send(s, "Lewati", payload="skip")  # passport number
-    r = await webchat.send(s, "Tidak / tanpa dokumen", payload="doc:no")
-    assert "tanpa dokumen juga kami bantu" in _text(r)
-    assert "Gaji tidak dibayar" in _text(r)
-    await webchat.send(s, "Benar", payload="cat:ok")
-    await webchat.send(s, "majikan belum bayar gaji sejak Agustus")
-    await webchat.send(s, "Agustus 2026")
-    await webchat.send(s, "Selesai", payload="done")
-    await webchat.send(s, "Lewati", payload="skip")  # location
+    # The story was in the first message; the web chat has no phone number, so it asks
+    # whether contact through this chat is safe (no "📎 > Lokasi" here: the page has none).
+    assert "lewat chat ini" in _text(r)
+    assert "📎" not in _text(r)
     r = await webchat.send(s, "Ya, aman", payload="contact:yes")
+    assert "nomor HP" in _text(r)
+    r = await webchat.send(s, "+852 9123 4567")
     summary = _text(r)
     assert "Siti" in summary
     assert "Hong Kong" in summary
-    assert "PT Maju Jaya" in summary
+    assert "Kowloon" in summary
     assert "submit" in _payloads(r)
+    r = await webchat.send(s, "tunggu, nama sy salah")  # defect 1: this crashed
+    assert "nama Anda" in _text(r)
+    r = await webchat.send(s, "Siti Aminah")
+    assert "Siti Aminah" in _text(r)
     r = await webchat.send(s, "Kirim laporan", payload="submit")
     done = _text(r)
     assert "Laporan terkirim" in done
     assert "PIN" in done
+    r = await webchat.send(s, "Selesai", payload="finish")
 
     r = await webchat.send(s, "cek status")
     assert "Status" in _text(r)
     assert "Gaji tidak dibayar" in _text(r)
+
+    # Defects 2 and 3: the queue shows her name and country.
+    from storage.models import Case
+    from tests.support.e2e import count
+
+    assert webchat.server is not None
+    assert (
+        await count(
+            webchat.server, Case, Case.affected_name == "Siti Aminah", Case.country == "HK"
+        )
+        == 1
+    )
 
 
 async def test_critical_message_in_the_middle_of_an_english_faq(webchat: WebChat) -> None:
     s = "wc-en-crit"
     r = await webchat.send(s, "how much is the placement fee to go to Taiwan?")
     assert "Taiwan" in _text(r)
-    assert "Sources" in _text(r)
+    assert "faq:more" in _payloads(r)  # the answer goes on in parts; sources with the last
 
     r = await webchat.send(s, "help me, my employer is beating me right now in Taiwan")
     text = _text(r)
@@ -98,11 +108,13 @@ async def test_family_member_reports_lost_contact_and_cancels(webchat: WebChat) 
     text = _text(r)
     assert "0800-1000" in text  # high urgency: the lines come before the consent question
     r = await webchat.send(s, "Setuju", payload="consent:yes")
-    r = await webchat.send(s, "Untuk keluarga", payload="reporter:family")
+    assert "nama Anda (pelapor)" in _text(r)  # "adik saya": a family member, not asked
+    await webchat.send(s, "Bu Sumi")
+    r = await webchat.send(s, "0812 3456 7890")
     assert "nama pekerja migran" in _text(r)
     await webchat.send(s, "Rina")
     r = await webchat.send(s, "Johor")
-    assert "majikan" in _text(r)
+    assert "Rina" in _text(r)
     r = await webchat.send(s, "batal")
     assert "dibatalkan" in _text(r)
     r = await webchat.send(s, "terima kasih")
@@ -110,14 +122,20 @@ async def test_family_member_reports_lost_contact_and_cancels(webchat: WebChat) 
 
 
 async def _to_the_employer_question(webchat: WebChat, s: str) -> None:
-    r = await webchat.send(s, "paspor sy ditahan agen, sy mau pulang tp gk dikasih")
+    """A report sent, then the optional details: the employer's name is asked there."""
+    r = await webchat.send(
+        s, "paspor sy ditahan agen di kuching malaysia, sy mau pulang tp gk dikasih"
+    )
     assert "consent:yes" in _payloads(r)
     await webchat.send(s, "Setuju", payload="consent:yes")
     await webchat.send(s, "Untuk diri sendiri", payload="reporter:self")
     await webchat.send(s, "Wati")
-    r = await webchat.send(s, "Malaysia")
     await webchat.send(s, "Kuching")
-    assert "majikan" in _text(r) or "kota" in _text(r).lower()
+    await webchat.send(s, "Ya, aman", payload="contact:yes")
+    await webchat.send(s, "Lewati", payload="skip")  # phone
+    await webchat.send(s, "Kirim laporan", payload="submit")
+    r = await webchat.send(s, "Tambah keterangan", payload="extras")
+    assert "majikan" in _text(r)
 
 
 async def _critical_cases(webchat: WebChat) -> int:
@@ -136,7 +154,7 @@ async def test_a_form_answer_with_an_alarming_word_does_not_raise_the_case(
     r = await webchat.send(s, "gk tau nama majikannya")  # the issue's false alarm
     text = _text(r)
     assert "aman" not in text.lower() or "Apakah Anda aman" not in text
-    assert "agensi" in text.lower() or "agency" in text.lower()  # the form goes on
+    assert "agensi" in text.lower()  # the form goes on: the next question
     assert await _critical_cases(webchat) == 0
 
 

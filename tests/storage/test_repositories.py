@@ -127,8 +127,14 @@ async def test_case_reference_lookup_and_pin(sessions: async_sessionmaker[AsyncS
         )
         reference = case.reference
     async with sessions() as session, session.begin():
-        assert await cases.lookup_with_pin(session, reference.lower(), "000000") is None
-        summary = await cases.lookup_with_pin(session, reference.lower(), "123456")
+        wrong = await cases.lookup_with_pin(
+            session, reference.lower(), "000000", conversation_id=conv.id
+        )
+        assert wrong.summary is None
+        check = await cases.lookup_with_pin(
+            session, reference.lower(), "123456", conversation_id=conv.id
+        )
+        summary = check.summary
         assert summary is not None
         assert summary.reference == reference
         found = await cases.by_reference(session, reference)
