@@ -28,6 +28,7 @@ from typing import Any
 from flows import states
 from flows.common import CANCEL, DONE, NO, SKIP, UNSURE, YES, Ctx, btn, finish, main_menu, norm
 from flows.safety import (
+    PHONE_NUMBER,
     complaint_intent,
     country_code,
     emergency_lines,
@@ -276,7 +277,6 @@ def _ask_safe_contact(ctx: Ctx, data: Mapping[str, Any]) -> Reply:
     )
 
 
-_PHONE_NUMBER = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _AT_TIMES = re.compile(
     r"\b(?:jam|pukul|pagi|siang|sore|malam|minggu|sabtu|libur|off|weekend|after|before|only|"
     r"hanya|cuma|kalau|klo|kalo|setelah|habis|sebelum|when|morning|evening|night)\b|\d{1,2}[.:]\d{2}",
@@ -300,7 +300,7 @@ def _take_safe_contact(a: _Turn) -> Any:
     if _AT_TIMES.search(text):  # safe only then: the times are the answer to the next question
         a.store({"contact_time": text})
         return "times"
-    if found := _PHONE_NUMBER.search(text):
+    if found := PHONE_NUMBER.search(text):
         a.store({"phone": found.group(0).strip()})
         return "yes"
     if _SAFE.match(norm(text)):

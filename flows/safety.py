@@ -356,7 +356,8 @@ def _last(
     )
 
 
-_NUMBER = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+# A phone number as people type it ("0812 3456 7890", "+886-912-345-678"): kept as written.
+PHONE_NUMBER = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 
 
 def _reporter_answer(ctx: Ctx, ref: str) -> list[Effect]:
@@ -365,7 +366,7 @@ def _reporter_answer(ctx: Ctx, ref: str) -> list[Effect]:
         return []
     text = ctx.turn.text.strip()
     fields: dict[str, Any] = {"reporter_name": text}
-    if found := _NUMBER.search(text):
+    if found := PHONE_NUMBER.search(text):
         fields["reporter_contact"] = found.group(0).strip()
         rest = (text[: found.start()] + text[found.end() :]).strip(" ,.;-")
         fields["reporter_name"] = rest or text
