@@ -24,6 +24,7 @@ from bot.channels.base import MessageIn
 from bot.channels.telegram import TelegramAdapter
 from bot.config import Settings
 from bot.inbox_codec import location_to_json, media_to_json, message_from_json
+from flows.casefile import case_columns
 from flows.types import (
     CaseSummary,
     Effect,
@@ -115,8 +116,10 @@ async def open_handoff_case(
     intent: str,
     urgency: Urgency,
     reasons: tuple[str, ...],
+    country: str | None = None,
 ) -> Case:
     """Open a case for a conversation that needs a person (a hand-off, or the safety net)."""
+    fields = {"country": country} if country else None
     return await cases.open_case(
         session,
         reference=reference,
@@ -127,6 +130,8 @@ async def open_handoff_case(
         urgency=urgency,
         urgency_reasons=reasons,
         handoff=True,
+        fields=fields,
+        columns=case_columns(fields) if fields else None,
     )
 
 
@@ -259,6 +264,7 @@ async def _hand_off(
             intent=parse.intent.name if parse.kind == "complaint" else "handoff.human",
             urgency=effect.urgency.at_least(parse.urgency),
             reasons=(f"handoff:{effect.reason}", *parse.urgency_reasons),
+            country=effect.country,
         )
         if case.urgency == Urgency.CRITICAL:
             applied.opened_critical.append(case)

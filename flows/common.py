@@ -49,7 +49,28 @@ SKIP = frozenset(["lewati", "lewat", "skip", "lewatin", "skip aja", "lewati saja
 CANCEL = frozenset(["batal", "cancel", "batalkan", "stop", "berhenti", "keluar", "exit"])
 DONE = frozenset(["selesai", "done", "sudah", "udah", "cukup", "finish", "that's all"])
 UNSURE = frozenset(
-    ["tidak tahu", "gak tahu", "ga tau", "gatau", "tidak tau", "not sure", "unsure"]
+    [
+        "tidak tahu",
+        "gak tahu",
+        "ga tau",
+        "gatau",
+        "tidak tau",
+        "gk tau",
+        "gk tahu",
+        "ga tahu",
+        "nggak tau",
+        "ngga tau",
+        "tdk tau",
+        "tdk tahu",
+        "blm tau",
+        "belum tau",
+        "entah",
+        "not sure",
+        "unsure",
+        "don't know",
+        "dont know",
+        "idk",
+    ]
 )
 
 

@@ -77,10 +77,13 @@ def request(ctx: Ctx) -> TurnResult:
     urgency = ctx.turn.parse.urgency.at_least(Urgency.HIGH)
     if states.flow_of(ctx.state.name) == states.CRITICAL:
         urgency = Urgency.CRITICAL
-    effect = RequestHandoff(
-        reason="user asked for a person", urgency=urgency, reference=str(ref) if ref else None
-    )
     code = country_code(ctx)
+    effect = RequestHandoff(
+        reason="user asked for a person",
+        urgency=urgency,
+        reference=str(ref) if ref else None,
+        country=code,
+    )
     reply = Reply(t("handoff", ctx.lang, lines=emergency_lines(ctx, code)))
     data: dict[str, Any] = {states.REF: ref} if ref else {}
     if code:
@@ -116,17 +119,39 @@ def while_operator(ctx: Ctx, *, critical: bool) -> TurnResult:
     # open case (or opens one); either way the urgency is raised and the on-duty team alerted.
     effects: list[Effect] = [
         RequestHandoff(
-            reason="critical message during handoff", urgency=Urgency.CRITICAL, reference=ref
+            reason="critical message during handoff",
+            urgency=Urgency.CRITICAL,
+            reference=ref,
+            country=code,
         )
     ]
-    reply = Reply(t("critical_again", ctx.lang, lines=emergency_lines(ctx, code)))
+    data = dict(ctx.data)
+    replies: tuple[Reply, ...] = ()
+    if not _numbers_sent_lately(ctx):
+        # The numbers once; while an officer is in the conversation, not again for every
+        # message of the same emergency (she is being answered by a person).
+        replies = (Reply(t("critical_again", ctx.lang, lines=emergency_lines(ctx, code))),)
+        data[NUMBERS_AT] = ctx.now().isoformat()
     return TurnResult(
-        replies=(reply,),
-        new_state=ConversationState(
-            name=states.HANDOFF, data=dict(ctx.data), language=ctx.state.language
-        ),
+        replies=replies,
+        new_state=ConversationState(name=states.HANDOFF, data=data, language=ctx.state.language),
         effects=tuple(effects),
     )
+
+
+NUMBERS_AT = "numbers_at"  # state data: when the emergency numbers were last sent in a hand-off
+NUMBERS_EVERY = timedelta(minutes=30)
+
+
+def _numbers_sent_lately(ctx: Ctx) -> bool:
+    """An officer has joined and the numbers went out less than 30 minutes ago."""
+    last = ctx.data.get(NUMBERS_AT)
+    if not ctx.data.get(states.OPERATOR_JOINED) or not isinstance(last, str):
+        return False
+    try:
+        return ctx.now() - datetime.fromisoformat(last) < NUMBERS_EVERY
+    except ValueError:
+        return False
 
 
 def _ack_due(ctx: Ctx) -> bool:

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flows import states
+from flows import faq, states
 from flows.common import CANCEL, DONE, NO, SKIP, UNSURE, YES, Ctx, btn, finish, main_menu, norm
 from flows.safety import (
     PHONE_NUMBER,
     complaint_intent,
     country_code,
     emergency_lines,
+    name_from_text,
     reporter_answer,
     reporter_from_text,
 )
@@ -319,7 +320,7 @@ def _needs_phone(ctx: Ctx, data: Mapping[str, Any]) -> bool:
     return (
         PHONE not in ctx.turn.features
         and not _other(data)
-        and fields.get("safe_contact") == "yes"
+        and fields.get("safe_contact") in ("yes", "times")
         and not fields.get("phone")
     )
 
@@ -348,8 +349,19 @@ _YES_NO = {
 }
 
 
+def _yes_no_typed(text: str) -> str | None:
+    """ "iya resmi", "gk tau kak", "tidak, lewat calo": the answer at the start of a sentence."""
+    if any(text.startswith(u) for u in UNSURE):
+        return "unsure"
+    if _NOT_SAFE.match(text):
+        return "no"
+    if _SAFE.match(text):
+        return "yes"
+    return None
+
+
 def _take_documented(a: _Turn) -> Any:
-    value = _choice(a.ctx, "doc", _YES_NO)
+    value = _choice(a.ctx, "doc", _YES_NO) or _yes_no_typed(a.ctx.text)
     if value is None:
         return _repeat(a.ctx, a.step, a.data)
     if value in ("no", "unsure"):
@@ -469,14 +481,6 @@ def _next(ctx: Ctx, data: Mapping[str, Any], after: str | None, *, extra: bool) 
 
 # --- prefilling from the first message -----------------------------------------------------------
 
-_NAME_CUE = re.compile(
-    r"\bnama\s*(?:saya|sy|aku|ku|adik\s*(?:saya|sy|ku)?|anak\s*(?:saya|sy|ku)?|kakak\s*"
-    r"(?:saya|sy|ku)?|istri\s*(?:saya|sy|ku)?|suami\s*(?:saya|sy|ku)?|nya)?\s*(?:adalah\s+)?"
-    r"([A-Za-z][a-z']+(?:\s+[A-Z][a-z']+)?)|\bmy name is\s+([A-Za-z][a-z']+)",
-    re.IGNORECASE,
-)
-_NOT_NAMES = frozenset({"saya", "aku", "sy", "adik", "anak", "kakak", "istri", "suami", "nya"})
-
 
 def prefill(ctx: Ctx) -> dict[str, Any]:
     """What the first message already says: the country, for whom, a name, the story."""
@@ -487,10 +491,9 @@ def prefill(ctx: Ctx) -> dict[str, Any]:
     who = reporter_from_text(ctx.turn.text)
     if who is not None:
         fields["reporter"] = who
-    found = _NAME_CUE.search(ctx.turn.text)
-    name = (found.group(1) or found.group(2)) if found else None
-    if name and name.lower() not in _NOT_NAMES:
-        fields["worker_name"] = name.strip().title()
+    name = name_from_text(ctx.turn.text)
+    if name:
+        fields["worker_name"] = name
     words = [w for w in norm(ctx.turn.text).split() if len(w) > 2]
     if ctx.turn.parse.kind == "complaint" and len(words) >= STORY_MIN_WORDS:
         fields["details"] = ctx.turn.text.strip()
@@ -585,15 +588,38 @@ def turn(ctx: Ctx) -> TurnResult | None:
     return step(ctx)
 
 
+_ONLY_ASKING = re.compile(
+    r"\b(?:(?:cuma|cm|cuman|hanya|just|only)\s+(?:mau\s+)?(?:nanya|tanya|bertanya|ask)|"
+    r"(?:gak|ga|gk|nggak|ngga|tidak|tdk|bukan|not)\s+(?:mau\s+|jadi\s+|want to\s+)?"
+    r"(?:lapor|melapor|report))\b",
+    re.IGNORECASE,
+)
+_REFUSE = re.compile(
+    r"\b(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk|ogah|jangan|takut|no|don't|dont)\b"
+    r"|\bnot\s+agree\b",
+    re.IGNORECASE,
+)
+_AGREE = re.compile(r"^(?:ya|iya|iy|y|yes|ok|oke|okay|boleh|setuju|silakan|sure|agree)\b", re.I)
+
+
 def consent_step(ctx: Ctx) -> TurnResult:
     """Record the answer to the consent question, with the text version shown."""
     data = dict(ctx.data)
     choice = ctx.payload
     if choice is None:
+        if _ONLY_ASKING.search(ctx.text):
+            # "sy gk mau lapor kak, cm nanya aja": not a refusal to record, not a report.
+            return faq.topics(ctx, intro=t("ask_away", ctx.lang))
         if ctx.text in YES or ctx.text in ("saya setuju", "i agree"):
             choice = "consent:yes"
-        elif ctx.text in NO or ctx.text in ("tidak setuju", "i don't agree", "i dont agree"):
+        elif (
+            ctx.text in NO
+            or ctx.text in ("tidak setuju", "i don't agree", "i dont agree")
+            or _REFUSE.search(ctx.text)  # "gk mau, takut ketauan agensi"
+        ):
             choice = "consent:no"
+        elif _AGREE.match(ctx.text):  # "iya kak setuju", "ok boleh"
+            choice = "consent:yes"
     if choice == "consent:yes":
         effects: list[Effect] = [RecordConsent(granted=True, text_version=CONSENT_VERSION)]
         return _open_and_ask(ctx, data, effects, [])
@@ -770,6 +796,11 @@ def summary(ctx: Ctx, data: Mapping[str, Any]) -> Reply:
     )
 
 
+_SOMETHING_WRONG = re.compile(
+    r"\b(?:salah|keliru|bukan|bkn|ganti|ubah|koreksi|ralat|wrong|mistake|not right)\b"
+)
+
+
 def _at_summary(ctx: Ctx, data: dict[str, Any]) -> TurnResult:
     """Send, go to "what to change", or understand a typed correction ("nama sy salah")."""
     if (
@@ -785,6 +816,8 @@ def _at_summary(ctx: Ctx, data: dict[str, Any]) -> TurnResult:
     for pattern, key in _EDIT_WORDS:
         if pattern.search(ctx.text):
             return _start_edit(ctx, data, key)
+    if _SOMETHING_WRONG.search(ctx.text):  # "eh salah kak, bkn tsuen wan": which answer?
+        return _edit_menu(ctx, data)
     return finish(
         ctx,
         [Reply(t("summary_hint", ctx.lang)), summary(ctx, data)],
@@ -890,7 +923,7 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> TurnResult:
     ]
     sent = Reply(t("submitted", ctx.lang, ref=ref, pin=pin, when=when), secret=pin or None)
     offer = Reply(
-        t("extras_offer", ctx.lang),
+        t("extras_offer" if MEDIA in ctx.turn.features else "extras_offer.no_media", ctx.lang),
         (btn("btn.add_details", "extras", ctx.lang), btn("btn.finish", "finish", ctx.lang)),
     )
     data[SUBMITTED] = True
@@ -983,7 +1016,7 @@ def reask(ctx: Ctx, pre: list[Reply]) -> TurnResult:
                       data)  # fmt: skip
     if current == "extras":
         offer = Reply(
-            t("extras_offer", ctx.lang),
+            t("extras_offer" if MEDIA in ctx.turn.features else "extras_offer.no_media", ctx.lang),
             (btn("btn.add_details", "extras", ctx.lang), btn("btn.finish", "finish", ctx.lang)),
         )
         return finish(ctx, [*pre, offer], ctx.state.name, data)

@@ -47,18 +47,70 @@ _SIGNS: dict[int, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+# A destination the offer names that is none of q5's three answers q5 with "no".
+_OTHER_DESTINATION = re.compile(
+    r"\b(?:taiwan|hong ?kong|hk|malaysia|singapura|singapore|saudi|arab|uea|dubai|qatar|kuwait|"
+    r"jepang|japan|korea|brunei|oman|bahrain|yordania|jordan|turki|polandia|australia|eropa)\b",
+    re.IGNORECASE,
+)
+# Signs the seven questions do not ask about but an offer's text can show; each is named in the
+# result with what the law or the complaint process says (docs/facts.md §3.6, the taxonomy's
+# complaint.document_withheld).
+EXTRA_SIGNS: dict[str, re.Pattern[str]] = {
+    "fee": re.compile(
+        r"\b(?:biaya|ongkos|uang|bayar|fee|dp)\b[^.\n]{0,40}?\b\d+[.,]?\d*\s*(?:juta|jt|rb|ribu|"
+        r"million)\b[^.\n]{0,40}?\b(?:di ?muka|dimuka|duluan|dulu|awal|upfront|sebelum berangkat|"
+        r"dp)\b|\b(?:bayar|biaya)\s+(?:di ?muka|dimuka|duluan|upfront)\b",
+        re.IGNORECASE,
+    ),
+    "passport": re.compile(
+        r"\b(?:paspor|passport|pasport)\b[^.\n]{0,20}?\b(?:dipegang|ditahan|disimpan|dititip|"
+        r"diambil|held|kept)\b",
+        re.IGNORECASE,
+    ),
+}
 # An offer long enough to read; shorter text is an answer or a question.
 OFFER_MIN_WORDS = 8
 
 
 def signs_in(offer: str) -> dict[str, str]:
-    """The questions a pasted offer answers "yes" by its own words."""
-    return {str(n): "yes" for n, sign in _SIGNS.items() if sign.search(offer)}
+    """What a pasted offer answers by its own words: "yes" to the questions whose warning sign
+    it shows, "no" to the destination question when it names another country, and the extra
+    signs (``EXTRA_SIGNS``) it shows."""
+    found = {str(n): "yes" for n, sign in _SIGNS.items() if sign.search(offer)}
+    if "5" not in found and _OTHER_DESTINATION.search(offer):
+        found["5"] = "no"
+    found.update({key: "yes" for key, sign in EXTRA_SIGNS.items() if sign.search(offer)})
+    return found
 
 
-def _ask(ctx: Ctx, n: int, answers: dict[str, str], pre: list[Reply]) -> TurnResult:
+def looks_like_offer(text: str) -> bool:
+    """A pasted job advert ("Dibutuhkan caregiver Taiwan, gaji 30rb NTD, biaya proses…")."""
+    words = text.split()
+    cues = sum(bool(sign.search(text)) for sign in (*_SIGNS.values(), *EXTRA_SIGNS.values()))
+    return len(words) >= OFFER_MIN_WORDS and (_OFFER_WORDS.search(text) is not None and cues >= 1)
+
+
+_OFFER_WORDS = re.compile(
+    r"\b(?:dibutuhkan|lowongan|loker|dicari|butuh cepat|hiring|vacancy|job offer|tawaran kerja|"
+    r"gaji|salary)\b",
+    re.IGNORECASE,
+)
+
+
+PLAN = "plan"  # state data: the questions this check asks, in order (the offer answered the rest)
+_NUMBERING = re.compile(r"^\d+/\d+\s+")
+
+
+def _ask(
+    ctx: Ctx, n: int, answers: dict[str, str], pre: list[Reply], plan: list[int] | None = None
+) -> TurnResult:
+    # "2/4": the position among the questions this check asks, not among all seven.
+    plan = plan or [int(i) for i in ctx.data.get(PLAN) or range(1, QUESTIONS + 1)]
+    position = plan.index(n) + 1 if n in plan else n
+    question = _NUMBERING.sub("", t(f"jc.q{n}", ctx.lang))
     reply = Reply(
-        t(f"jc.q{n}", ctx.lang),
+        f"{position}/{len(plan)} {question}",
         (
             btn("btn.yes", "yes", ctx.lang),
             btn("btn.no", "no", ctx.lang),
@@ -67,7 +119,10 @@ def _ask(ctx: Ctx, n: int, answers: dict[str, str], pre: list[Reply]) -> TurnRes
         ),
     )
     return finish(
-        ctx, [*pre, reply], states.state(states.JOBCHECK, f"q{n}"), {states.ANSWERS: answers}
+        ctx,
+        [*pre, reply],
+        states.state(states.JOBCHECK, f"q{n}"),
+        {states.ANSWERS: answers, PLAN: plan},
     )
 
 
@@ -95,12 +150,18 @@ def offer_step(ctx: Ctx) -> TurnResult | None:
             return None  # a real question: the router answers it
         return finish(ctx, [Reply(t("jc_paste_more", ctx.lang), start(ctx).replies[0].buttons)],
                       OFFER, {states.ANSWERS: {}})  # fmt: skip
+    return read_offer(ctx, offer)
+
+
+def read_offer(ctx: Ctx, offer: str) -> TurnResult:
+    """Take what the offer's text shows, then ask only the questions it leaves open."""
     answers = signs_in(offer)
-    pre = [Reply(t("jc_read", ctx.lang, count=len(answers)))] if answers else []
-    nxt = _next_open(answers, 0)
-    if nxt is None:
+    seen = len(answers)
+    pre = [Reply(t("jc_read", ctx.lang, count=seen))] if seen else []
+    plan = [i for i in range(1, QUESTIONS + 1) if str(i) not in answers]
+    if not plan:
         return result(ctx, answers, pre)
-    return _ask(ctx, nxt, answers, pre)
+    return _ask(ctx, plan[0], answers, pre, plan)
 
 
 def _next_open(answers: dict[str, str], after: int) -> int | None:
@@ -166,7 +227,10 @@ def reask(ctx: Ctx, pre: list[Reply]) -> TurnResult:
 
 def result(ctx: Ctx, answers: dict[str, Any], pre: list[Reply] | None = None) -> TurnResult:
     """Name the red flags found, with what to do; "report this recruiter" only if there are."""
-    flags = [i for i in range(1, QUESTIONS + 1) if answers.get(str(i)) == _FLAG_ON[i]]
+    flags: list[int | str] = [
+        i for i in range(1, QUESTIONS + 1) if answers.get(str(i)) == _FLAG_ON[i]
+    ]
+    flags += [key for key in EXTRA_SIGNS if answers.get(key) == "yes"]
     unsure = [i for i in range(1, QUESTIONS + 1) if answers.get(str(i)) == "unsure"]
     if flags:
         text = t(

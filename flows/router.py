@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from flows import faq, handoff, intake, jobcheck, privacy, states, status, tip
 from flows.common import Ctx, btn, finish, main_menu, norm, resolve_payload
-from flows.safety import critical_step, start_critical
+from flows.safety import critical_step, open_case, start_critical
 from flows.texts import LANGS, NATIONAL_LINES, lang_of, t
 from flows.types import (
     CaseSummary,
@@ -30,6 +30,7 @@ from flows.types import (
     FlowDeps,
     Reply,
     TurnResult,
+    UpdateCase,
     UserTurn,
 )
 from nlu.types import COMPLAINT_INTENTS, FAQ_INTENTS, Urgency
@@ -290,6 +291,9 @@ def _route_idle(ctx: Ctx) -> TurnResult:
         return _resume(ctx)
 
     kind = parse.kind
+    if not p and jobcheck.looks_like_offer(ctx.turn.text):
+        # "kak ini loker aman gk? Dibutuhkan caregiver Taiwan…": check the pasted offer.
+        return jobcheck.read_offer(ctx, ctx.turn.text)
     if not p and _ASK_OPENER.match(ctx.text):
         return faq.topics(ctx, intro=t("ask_away", ctx.lang))
     if kind == "complaint" and _just_a_question(ctx):
@@ -300,6 +304,8 @@ def _route_idle(ctx: Ctx) -> TurnResult:
         # A photo, voice note or pin with no words: don't answer "I don't understand".
         choices = (btn("btn.report", "report", ctx.lang), btn("btn.human", "handoff", ctx.lang))
         return finish(ctx, [Reply(t("media_idle", ctx.lang), choices)], states.IDLE)
+    if kind == "complaint" and (case := open_case(ctx)) is not None:
+        return _add_to_case(ctx, case)
     if kind == "complaint":
         return intake.start(ctx)
     if kind == "faq":
@@ -319,12 +325,41 @@ def _route_idle(ctx: Ctx) -> TurnResult:
     )
 
 
+def _add_to_case(ctx: Ctx, case: CaseSummary) -> TurnResult:
+    """More about a case still being handled goes to that case, not to a second one.
+
+    The message is in the conversation the officer reads; a higher urgency raises the case.
+    A new report stays one button away (the problem may really be another one).
+    """
+    raised = ctx.turn.parse.urgency
+    effects = (
+        [UpdateCase(reference=case.reference, urgency=raised)]
+        if raised.rank > case.urgency.rank
+        else []
+    )
+    buttons = (
+        btn("btn.new_report", "report", ctx.lang),
+        btn("btn.human", "handoff", ctx.lang),
+        btn("btn.status", "status", ctx.lang),
+    )
+    reply = Reply(t("added_to_case", ctx.lang, ref=case.reference), buttons)
+    return finish(ctx, [reply], states.IDLE, effects=effects)
+
+
 # A complaint the classifier is this sure of starts a report even when it ends with a question
 # ("gaji sy 3 bulan blm dibayar, harus lapor kemana?").
 COMPLAINT_OVER_QUESTION = 0.7
 _QUESTION_WORDS = re.compile(
     r"\b(?:berapa|bagaimana|gimana|apakah|apa|kapan|dimana|di mana|kemana|ke mana|bisakah|"
     r"bolehkah|how|what|when|where|which|is it|can i|piye|kumaha|sabaraha|brp)\b"
+)
+
+
+# Words of a general question about the rules ("gaji minimum taiwan brp"): a question even when
+# the classifier is sure it is about wages.
+_GENERAL = re.compile(
+    r"\b(?:minimum|minimal|umr|ump|standar|standard|aturan|peraturan|syarat|prosedur|"
+    r"ketentuan|resmi|legal|minimum wage|rules?)\b"
 )
 
 
@@ -335,7 +370,10 @@ def _just_a_question(ctx: Ctx) -> bool:
     return (
         asks
         and parse.urgency.rank <= Urgency.NORMAL.rank
-        and parse.intent.confidence < COMPLAINT_OVER_QUESTION
+        and (
+            parse.intent.confidence < COMPLAINT_OVER_QUESTION
+            or _GENERAL.search(ctx.text) is not None
+        )
     )
 
 

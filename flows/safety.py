@@ -8,12 +8,22 @@ and then only the two questions that help responders: are you safe now, and wher
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from flows import states
 from flows.common import Ctx, btn, finish
 from flows.texts import NATIONAL_LINES, t
-from flows.types import LOCATION, PHONE, Effect, OpenCase, Reply, TurnResult, UpdateCase
+from flows.types import (
+    LOCATION,
+    PHONE,
+    CaseSummary,
+    Effect,
+    OpenCase,
+    Reply,
+    TurnResult,
+    UpdateCase,
+)
 from nlu.types import COMPLAINT_INTENTS, Urgency
 
 # How many numbers of each kind the answer gives, in this order: few enough to read at once on a
@@ -58,6 +68,24 @@ _OTHER = re.compile(r"\b(?:orang lain|someone else|other|lainnya|tetangga|kenala
 _SELF_ANSWER = re.compile(r"\b(?:sendiri|diri|myself|me|self)\b", re.IGNORECASE)
 
 
+_NAME_CUE = re.compile(
+    r"\bnama\s*(?:saya|sy|aku|ku|adik\s*(?:saya|sy|ku)?|anak\s*(?:saya|sy|ku)?|kakak\s*"
+    r"(?:saya|sy|ku)?|istri\s*(?:saya|sy|ku)?|suami\s*(?:saya|sy|ku)?|nya)?\s*(?:adalah\s+)?"
+    r"([A-Za-z][a-z']+(?:\s+[A-Z][a-z']+)?)|\bmy name is\s+([A-Za-z][a-z']+)",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset({"saya", "aku", "sy", "adik", "anak", "kakak", "istri", "suami", "nya"})
+
+
+def name_from_text(text: str) -> str | None:
+    """The affected worker's name when the message gives it ("namanya Rina", "nama saya Siti")."""
+    found = _NAME_CUE.search(text)
+    name = (found.group(1) or found.group(2)) if found else None
+    if not name or name.lower() in _NOT_NAMES:
+        return None
+    return name.strip().title()
+
+
 def reporter_from_text(text: str) -> str | None:
     """Who is writing, when the message says: "family", "friend", "self", or None (ask).
 
@@ -83,6 +111,22 @@ def reporter_answer(text: str) -> str | None:
         return "other"
     if _SELF_ANSWER.search(text) or _SELF.search(text):
         return "self"
+    return None
+
+
+# A contact's case still being handled and touched this recently takes their next report-like
+# message (a mother's "trs gmn kalo hp anak sy diambil?") instead of a second case.
+OPEN_CASE_DAYS = 14
+_FINISHED = frozenset(["resolved", "closed"])
+
+
+def open_case(ctx: Ctx) -> CaseSummary | None:
+    """The contact's newest case that is still being handled and recent, if any."""
+    for case in ctx.turn.cases:  # newest first
+        if case.status in _FINISHED:
+            continue
+        if ctx.now() - case.updated_at <= timedelta(days=OPEN_CASE_DAYS):
+            return case
     return None
 
 
@@ -185,6 +229,7 @@ def start_critical(ctx: Ctx) -> TurnResult:
     intake_fields = ctx.data.get(states.FIELDS) or {}
     reporter = str(intake_fields.get("reporter") or reporter_from_text(ctx.turn.text) or "self")
     pin = str(ctx.data.get(states.PIN) or "") if in_intake else ""
+    existing = None if (in_intake and ref) else open_case(ctx)
     if in_intake and ref:
         # A report is already open: raise it instead of opening a second case, and keep the
         # intake so the person can come back to it once safe.
@@ -196,12 +241,27 @@ def start_critical(ctx: Ctx) -> TurnResult:
             )
         )
         data[states.PAUSED] = {"name": ctx.state.name, "data": _plain(ctx.data)}
+    elif existing is not None:
+        # The same person's case is still open: raise that one (one case, one officer).
+        ref = existing.reference
+        pin = (
+            str(ctx.data.get(states.LAST_PIN) or "")
+            if ctx.data.get(states.LAST_REF) == ref
+            else ""
+        )
+        effects.append(
+            UpdateCase(
+                reference=ref, fields={"critical_message": ctx.turn.text}, urgency=Urgency.CRITICAL
+            )
+        )
     else:
         ref = ctx.deps.new_reference()
         pin = ctx.deps.new_pin()
         fields: dict[str, Any] = {states.FIRST_MESSAGE: ctx.turn.text, "reporter": reporter}
         if code:
             fields["country"] = code
+        if name := name_from_text(ctx.turn.text):
+            fields["worker_name"] = name  # the queue's "who" column (flows.casefile)
         if ctx.turn.location is not None:
             fields[_field("location", reporter)] = _location(ctx)
         effects.append(
@@ -228,7 +288,7 @@ def start_critical(ctx: Ctx) -> TurnResult:
     )
     # The PIN now, not at the end: the worker who writes that her phone is about to be taken
     # most needs to be able to check the case from another phone.
-    key = "critical_self_harm" if self_harm(ctx) else "critical"
+    key = "critical_self_harm" if self_harm(ctx) else _who_key("critical", reporter)
     first = Reply(
         t(key, ctx.lang, ref=ref, lines=emergency_lines(ctx, code))
         + ("\n" + t("critical_pin", ctx.lang, pin=pin) if pin else ""),

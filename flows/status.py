@@ -10,6 +10,10 @@ nobody can probe for references.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import UTC
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from flows import states
 from flows.common import Ctx, btn, finish
@@ -78,9 +82,28 @@ def parse_ref_pin(text: str) -> tuple[str, str] | None:
     return None
 
 
-def format_dt(case: CaseSummary) -> str:
-    """The last update as DD/MM/YYYY HH:MM (UTC), the format Indonesians write."""
-    return case.updated_at.strftime("%d/%m/%Y %H:%M") + " UTC"
+# The time zone of each country in the directory (knowledge/content/directory.yml): a worker
+# reads the time of the last update in her own clock, not in UTC.
+COUNTRY_ZONES = {
+    "TW": "Asia/Taipei", "HK": "Asia/Hong_Kong", "MO": "Asia/Macau", "MY": "Asia/Kuala_Lumpur",
+    "SG": "Asia/Singapore", "SA": "Asia/Riyadh", "AE": "Asia/Dubai", "QA": "Asia/Qatar",
+    "KW": "Asia/Kuwait", "BH": "Asia/Bahrain", "JO": "Asia/Amman", "EG": "Africa/Cairo",
+    "IR": "Asia/Tehran", "JP": "Asia/Tokyo", "KR": "Asia/Seoul", "KH": "Asia/Phnom_Penh",
+    "BN": "Asia/Brunei", "OM": "Asia/Muscat", "MM": "Asia/Yangon", "LA": "Asia/Vientiane",
+    "TH": "Asia/Bangkok", "PH": "Asia/Manila",
+}  # fmt: skip
+HOME_ZONE = "Asia/Jakarta"  # WIB: for a case whose country is not known
+
+
+def format_dt(case: CaseSummary, lang: str) -> str:
+    """The last update as DD/MM/YYYY HH:MM in the case country's time (else WIB)."""
+    zone = COUNTRY_ZONES.get(str(case.country or "").upper())
+    moment = case.updated_at
+    if moment.tzinfo is None:  # stored as UTC (SQLite hands it back without a zone)
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(zone or HOME_ZONE))
+    where = t("local_time", lang) if zone else "WIB"
+    return f"{local:%d/%m/%Y %H:%M} ({where})"
 
 
 def render(summary: CaseSummary | None, lang: str) -> Reply:
@@ -96,7 +119,7 @@ def render(summary: CaseSummary | None, lang: str) -> Reply:
         ref=summary.reference,
         category=label(CATEGORY_LABELS, summary.intent, lang),
         status=label(STATUS_LABELS, summary.status, lang),
-        updated=format_dt(summary),
+        updated=format_dt(summary, lang),
     )
     if summary.last_update:
         text += "\n" + t("status_note", lang, note=summary.last_update)
@@ -109,6 +132,19 @@ def locked(lang: str) -> Reply:
         t("status_locked", lang),
         (btn("btn.human", "handoff", lang), btn("btn.menu", "menu", lang)),
     )
+
+
+def unsafe_to_message(fields: Mapping[str, Any]) -> str | None:
+    """Why the bot must not write to the worker unasked about this case, or None.
+
+    A worker who said the chat is not safe ("majikan suka cek hp"), or safe only at certain
+    times, is not sent status news at a moment she did not choose: she reads it when she asks
+    "cek status", and the officer decides when to write (the case page shows her times).
+    """
+    if fields.get("safe_contact") in ("no", "times") or fields.get("safe_to_call") == "no":
+        when = fields.get("contact_time")
+        return f"contact not safe{f' (only: {when})' if when else ''}"
+    return None
 
 
 def status_changed(summary: CaseSummary, lang: str) -> Reply:

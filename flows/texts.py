@@ -79,6 +79,7 @@ TOPIC_LABELS: dict[str, tuple[str, str]] = {
 _T: dict[str, tuple[str, str]] = {
     # --- buttons -------------------------------------------------------------------------
     "btn.report": ("📝 Lapor masalah", "📝 Report a problem"),
+    "btn.new_report": ("📝 Laporan baru (masalah lain)", "📝 New report (another problem)"),
     "btn.info": ("ℹ️ Info kerja aman", "ℹ️ Safe migration info"),
     "btn.jobcheck": ("🔍 Cek tawaran kerja", "🔍 Check a job offer"),
     "btn.status": ("📄 Cek status laporan", "📄 Case status"),
@@ -286,6 +287,12 @@ _T: dict[str, tuple[str, str]] = {
         "Tekan *Kirim laporan* jika sudah benar, atau *Ubah jawaban* untuk memperbaiki.",
         "Press *Send report* if it is right, or *Change an answer* to correct something.",
     ),
+    "extras_offer.no_media": (
+        "Mau menambah keterangan (nama majikan, agensi, sejak kapan)? Ini membantu petugas, "
+        "tapi tidak wajib.",
+        "Would you like to add details (employer's name, agency, since when)? It helps the "
+        "officers, but it is optional.",
+    ),
     "extras_offer": (
         "Mau menambah keterangan (nama majikan, agensi, bukti foto)? Ini membantu petugas, "
         "tapi tidak wajib.",
@@ -382,6 +389,13 @@ _T: dict[str, tuple[str, str]] = {
         "Kapan dan lewat apa aman menghubungi? (contoh: Minggu jam 10-12, atau nomor lain)",
         "When and how is it safe to contact you? (e.g. Sunday 10-12, or another number)",
     ),
+    "added_to_case": (
+        "Terima kasih, pesan Anda sudah masuk ke laporan *{ref}* yang sedang ditangani. "
+        "Petugas akan membacanya. Kalau ini masalah lain, buat laporan baru.",
+        "Thank you, your message was added to case *{ref}*, which is being handled. An officer "
+        "will read it. If this is a different problem, make a new report.",
+    ),
+    "local_time": ("waktu setempat", "local time"),
     "kept_as_written": (
         "Baik, saya catat jawaban Anda apa adanya untuk petugas.",
         "OK, I've noted your answer as you wrote it for the officer.",
@@ -461,6 +475,14 @@ _T: dict[str, tuple[str, str]] = {
         "Jika Anda dalam bahaya sekarang, hubungi:\n{lines}",
         "⚠️ We have alerted the Command Centre team. Case number: *{ref}*\n"
         "If you are in danger now, call:\n{lines}",
+    ),
+    "critical.other": (
+        "⚠️ Kami sudah memberi tahu tim Command Centre. Nomor kasus: *{ref}*\n"
+        "Nomor darurat di negara tempat dia berada (untuk dia, atau siapa pun di "
+        "dekatnya):\n{lines}",
+        "⚠️ We have alerted the Command Centre team. Case number: *{ref}*\n"
+        "Emergency numbers in the country where they are (for them, or anyone near "
+        "them):\n{lines}",
     ),
     "critical_self_harm": (
         "Terima kasih sudah bercerita. Anda tidak sendirian, dan Anda penting bagi kami. "
@@ -656,6 +678,20 @@ _T: dict[str, tuple[str, str]] = {
         "7/7 Anda mendaftar lewat Disnaker/LTSA, dan izin perusahaannya (SIP3MI) bisa dicek?",
         "7/7 Did you register through Disnaker/LTSA, and can the company's licence (SIP3MI) "
         "be checked?",
+    ),
+    "jc.ffee": (
+        "Diminta membayar biaya besar di muka: menurut UU 18/2017 Pasal 30, PMI tidak boleh "
+        "dibebani biaya penempatan (untuk Taiwan ada pengecualian: cek rincian biaya yang "
+        "diizinkan di Disnaker/BP3MI sebelum membayar apa pun).",
+        "Asked to pay a large fee up front: under Law 18/2017 Article 30, migrant workers may "
+        "not be charged placement costs (Taiwan is an exception: check the allowed costs with "
+        "Disnaker/BP3MI before paying anything).",
+    ),
+    "jc.fpassport": (
+        "Paspor akan dipegang agen/sponsor: paspor adalah milik Anda, dan paspor yang ditahan "
+        "termasuk masalah yang bisa dilaporkan ke KP2MI.",
+        "The agent/sponsor will keep your passport: it is yours, and a withheld passport is "
+        "something you can report to KP2MI.",
     ),
     "jc.f1": (
         "Tawaran lewat medsos/calo/sponsor: Kemlu memperingatkan ini cara umum perekrutan ilegal.",

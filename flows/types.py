@@ -168,6 +168,7 @@ class RequestHandoff:
     reason: str
     urgency: Urgency = Urgency.NORMAL
     reference: str | None = None  # the case to attach to; one is opened if None
+    country: str | None = None  # where the worker is, if the flows know (fills a new case)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from bot.console.live import HUB, stream
 from bot.console.params import json_body, json_error, period, string
 from bot.keys import SESSIONS, SETTINGS, SIGNALS
 from bot.media import MediaStore
+from flows.status import unsafe_to_message
 from storage import audit, case_view, operators, privacy, queue
 from storage.cases import STATUSES
 from storage.models import utcnow
@@ -279,8 +280,14 @@ async def set_status(request: web.Request, info: SessionInfo) -> web.StreamRespo
             return _error(exc)
         await session.commit()
     _wake_sender(request)
+    quiet = unsafe_to_message(case.fields or {})
     return web.json_response(
-        {"reference": case.reference, "status": case.status, "resolution": case.resolution}
+        {
+            "reference": case.reference,
+            "status": case.status,
+            "resolution": case.resolution,
+            "worker_not_notified": quiet,
+        }
     )
 
 

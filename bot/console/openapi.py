@@ -111,7 +111,8 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "/api/console/cases/{reference}/status",
         "operator",
         "Change the status; resolved and closed need a resolution. The worker is told unless "
-        "notify_worker=false.",
+        "notify_worker=false or she said the chat is not safe (then the response's "
+        "worker_not_notified says why; she sees the status when she asks).",
         _obj(
             ["status"],
             status={"enum": list(STATUSES)},

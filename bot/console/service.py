@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.registry import reply_window_open
 from flows import handoff
 from flows.router import handback_reply, status_change_reply
+from flows.status import unsafe_to_message
 from flows.types import Reply
 from nlu.types import INTENTS, Urgency
 from storage import case_updates, conversations, outbox, reports
@@ -310,7 +311,11 @@ async def change_status(
         operator_id=operator_id,
         detail={"from": before, "to": status, "resolution": bool(resolution)},
     )
-    if notify_worker and before != status:
+    quiet = unsafe_to_message(case.fields or {})
+    if notify_worker and before != status and quiet:
+        audit(session, "worker_not_notified", case_id=case.id, operator_id=operator_id,
+              detail={"reason": quiet})  # fmt: skip
+    elif notify_worker and before != status:
         message = status_change_reply(summary_of(case), worker_language(conversation))
         await _send_to_worker(session, case, message, operator_id=operator_id, origin="system")
     state = conversations.state_of(conversation)

@@ -714,3 +714,49 @@ async def test_closing_a_waiting_handoff_gives_the_worker_back_to_the_bot(
     status, view = await console.get(f"/api/console/cases/{ref}")
     assert view["conversation"]["state"] == "idle"
     assert view["conversation"]["bot_silent"] is False
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"safe_contact": "times", "contact_time": "hanya malam setelah jam 10"},
+        {"safe_contact": "no"},
+        {"safe_to_call": "no"},
+    ],
+)
+async def test_a_worker_who_said_the_chat_is_unsafe_is_not_messaged_unasked(
+    console: Console, fields: dict[str, str]
+) -> None:
+    """Issue 13 walkthrough: a status note reached the worker's chat at noon although she had
+    said her employer reads her phone except after 10 pm."""
+    ref = await seed_case(console.sessions, fields=fields)
+    await console.login("ana")
+    status, data = await console.post(
+        f"/api/console/cases/{ref}/status",
+        {"status": "in_progress", "worker_update": "Kami sedang menghubungi agensi Anda"},
+    )
+    assert status == 200
+    assert "not safe" in data["worker_not_notified"]
+    async with console.sessions() as session:
+        case = (await session.execute(select(Case).where(Case.reference == ref))).scalar_one()
+        sent = (
+            (
+                await session.execute(
+                    select(OutboxMessage).where(
+                        OutboxMessage.conversation_id == case.conversation_id
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        trail = (
+            (await session.execute(select(AuditEntry.action).where(AuditEntry.case_id == case.id)))
+            .scalars()
+            .all()
+        )
+    assert sent == []  # nothing pushed to her phone
+    assert (
+        case.last_worker_update == "Kami sedang menghubungi agensi Anda"
+    )  # "cek status" shows it
+    assert "worker_not_notified" in trail

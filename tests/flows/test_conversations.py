@@ -508,7 +508,8 @@ def test_a_pasted_offer_is_read_before_any_question() -> None:
     )
     r = c.send(offer, "faq.trafficking_signs", confidence=0.5)
     assert "4 hal" in texts(r)  # sponsor/WA group, no experience, Cambodia, tourist visa
-    assert "2/7" in texts(r)  # only what the text does not say: the cash advance first
+    # Only what the text does not say, numbered among those: the cash advance first.
+    assert "1/3 Anda ditawari" in texts(r)
     c.press("no")  # q2
     c.press("no")  # q4 (LPK)
     r = c.press("no")  # q7: not through Disnaker
@@ -715,3 +716,144 @@ def test_not_sure_is_not_safe() -> None:
     # The dispatcher re-parses an answer to "are you safe?" (nlu): "belum" comes back critical.
     c.send("belum", "other.out_of_scope", urgency=CRIT)
     assert c.of_type(UpdateCase)[-1].fields == {"safe_now": "no"}
+
+
+def _open_case(c: Convo, ref: str = "SGA-0001", status: str = "new") -> CaseSummary:
+    now = c.clock()
+    return CaseSummary(ref, "complaint.abuse", CRIT, status, now, now, country="MY")
+
+
+def test_a_mothers_next_message_goes_to_her_open_case_not_a_new_report() -> None:
+    """Issue 13 walkthrough: her follow-up started a second consent, a second form and a second
+    case without the beating."""
+    c = Convo()
+    c.send("anak saya di malaysia dipukuli majikannya", "complaint.abuse", urgency=CRIT)
+    c.press("safe:no")
+    c.send("Kuala Lumpur")
+    c.send("Bu Karsinah, 0813 1111 2222")
+    assert c.state.name == "idle"
+    c.cases = (_open_case(c),)  # what the dispatcher loads: her own case, still open
+    r = c.send(
+        "trs gmn kalo hp anak sy diambil majikannya",
+        "complaint.lost_contact",
+        urgency=Urgency.HIGH,
+    )
+    assert "SGA-0001" in texts(r)
+    assert "setuju" not in texts(r).lower()  # no second consent question
+    assert len(c.of_type(OpenCase)) == 1  # no second case
+    assert "report" in payloads(r)  # a new report stays one button away
+    # A new critical message raises the same case.
+    r = c.send("tolong dia dikunci sekarang", "complaint.trafficking", urgency=CRIT)
+    assert len(c.of_type(OpenCase)) == 1
+    assert c.of_type(UpdateCase)[-1].reference == "SGA-0001"
+    assert c.of_type(UpdateCase)[-1].urgency is CRIT
+    assert "SGA-0001" in texts(r)
+
+
+def test_a_closed_case_does_not_take_a_new_report() -> None:
+    c = Convo(has_consent=True)
+    c.cases = (_open_case(c, status="closed"),)
+    c.send(WAGES_TAIPEI, "complaint.unpaid_wages", country="Taiwan")
+    assert c.state.name.startswith("intake:")
+    assert c.of_type(OpenCase)
+
+
+def test_only_asking_at_the_consent_question_is_not_a_refusal_or_a_report() -> None:
+    c = Convo()
+    c.send("gaji sy blm dibayar 2 bln", "complaint.unpaid_wages")
+    assert c.state.name == "intake:consent"
+    r = c.send("sy gk mau lapor kak, cm nanya aja")
+    assert "tulis pertanyaan" in texts(r)
+    assert not c.of_type(RecordConsent)  # nothing to record: she did not refuse anything
+    assert not c.of_type(OpenCase)
+
+
+@pytest.mark.parametrize(
+    ("typed", "granted"),
+    [("gk mau, takut ketauan agensi", False), ("iya kak setuju", True), ("ok boleh", True)],
+)
+def test_consent_answers_as_people_type_them(typed: str, granted: bool) -> None:
+    c = Convo()
+    c.send("gaji sy blm dibayar 2 bln", "complaint.unpaid_wages")
+    c.send(typed)
+    assert c.of_type(RecordConsent) == [
+        RecordConsent(granted=granted, text_version=CONSENT_VERSION)
+    ]
+
+
+def test_a_question_about_the_rules_is_answered_even_when_it_names_wages() -> None:
+    c = Convo()
+    r = c.send("gaji minimum taiwan brp", "complaint.unpaid_wages", confidence=0.95)
+    assert c.state.name == "idle"
+    assert not c.of_type(OpenCase)
+    assert "report" in payloads(r)  # a report stays one button away
+
+
+def test_status_times_are_in_the_workers_own_clock() -> None:
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 12, 1, 4, 41, tzinfo=UTC)
+    hk = CaseSummary("SGA-7KXM4P", "complaint.unpaid_wages", Urgency.NORMAL, "in_progress", at,
+                     at, country="HK")  # fmt: skip
+    assert "01/12/2026 12:41 (waktu setempat)" in render_case_status(hk, "id").text
+    unknown = CaseSummary("SGA-7KXM4P", "complaint.other", Urgency.NORMAL, "new", at, at)
+    assert "01/12/2026 11:41 (WIB)" in render_case_status(unknown, "id").text
+
+
+def test_typed_answers_in_the_optional_details_and_a_correction_without_a_field() -> None:
+    c = Convo(has_consent=True)
+    c.send(WAGES_TAIPEI, "complaint.unpaid_wages", country="Taiwan")
+    c.send("Dewi")
+    c.send("Taipei")
+    r = c.send("hanya mlm stlh jam 10, majikan sdh tdr")
+    # Safe only at night: the number to call then is still asked (the web chat has none).
+    assert c.state.name == "intake:phone"
+    r = c.send("+886 912 345 678")
+    assert c.state.name == "intake:summary"
+    r = c.send("eh salah kak, sy di tamsui bkn taipei")
+    assert "edit:where" in payloads(r)  # which answer? the edit menu, not the summary again
+    c.press("edit:where")
+    r = c.send("Tamsui")
+    assert "Tamsui" in texts(r)
+    r = c.press("submit")
+    assert "foto" not in texts(r)  # this channel (web chat) cannot send photos
+    c.press("extras")
+    c.send("-")  # employer
+    c.send("-")  # agency abroad
+    c.send("-")  # P3MI
+    assert c.state.name == "intake:documented"
+    c.send("iya resmi kak")
+    fields = {k: v for u in c.of_type(UpdateCase) for k, v in u.fields.items()}
+    assert fields["documented"] == "yes"
+
+
+OFFER = (
+    "Dibutuhkan caregiver Taiwan, gaji 30rb NTD, biaya proses 45 juta bayar di muka, berangkat "
+    "pakai visa turis, paspor dipegang agensi"
+)
+
+
+def test_a_pasted_offer_names_the_fee_and_the_passport_and_skips_what_it_says() -> None:
+    """Issue 13 walkthrough: the worst signs of this offer were missed, the destination was
+    asked although Taiwan is in the text, and the counter jumped from 5/7 to 7/7."""
+    c = Convo()
+    c.press("jobcheck")
+    r = c.send(OFFER, "faq.job_offer_check")
+    assert "Kamboja" not in texts(r)
+    asked = []
+    while c.state.name.startswith("jobcheck:q"):
+        asked.append(texts(r).splitlines()[-1].split(" ", 1)[0])
+        r = c.press("no")
+    assert asked == [f"{i}/{len(asked)}" for i in range(1, len(asked) + 1)]
+    result = texts(r)
+    assert "UU 18/2017 Pasal 30" in result
+    assert "Paspor akan dipegang" in result
+    assert "Visa turis" in result
+    assert "report:complaint.trafficking" in payloads(r)
+
+
+def test_an_offer_typed_with_a_question_is_checked_at_once() -> None:
+    c = Convo()
+    r = c.send(f"kak ini loker aman gk? {OFFER}", "faq.placement_cost")
+    assert c.state.name.startswith("jobcheck:q")
+    assert "saya sudah melihat" in texts(r)

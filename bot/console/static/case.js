@@ -266,11 +266,18 @@
   }
 
   async function saveStatus() {
-    await act("POST", "/status", {
+    const result = await act("POST", "/status", {
       status: parts.statusSelect.value,
       resolution: parts.resolution.value.trim(),
       worker_update: parts.workerUpdate.value.trim(),
-    }, "Status updated; the worker was told.").then(() => { parts.resolution.value = ""; parts.workerUpdate.value = ""; }).catch(() => {});
+    }).catch(() => null);
+    if (!result) return;
+    // A worker who said the chat is not safe is not written to unasked (flows.status).
+    flash(result.worker_not_notified
+      ? `Status updated. The worker was NOT messaged: ${result.worker_not_notified}; she sees it when she asks "cek status".`
+      : "Status updated; the worker was told.");
+    parts.resolution.value = "";
+    parts.workerUpdate.value = "";
   }
 
   async function saveCorrection() {

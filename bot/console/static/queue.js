@@ -63,8 +63,11 @@
       const classes = [`u-${c.urgency}`];
       if (fresh.has(c.reference)) classes.push("fresh");
       if (late) classes.push("late");
-      const who = c.affected_name && c.affected_name !== c.contact_name
-        ? `${c.contact_name || "?"} for ${c.affected_name}` : (c.contact_name || c.affected_name || "–");
+      // The worker's name; "mother for Rina" only when someone else reported for her.
+      const other = c.reporter && c.reporter !== "self";
+      const who = other && c.affected_name
+        ? `${c.contact_name || c.reporter} for ${c.affected_name}`
+        : (c.affected_name || c.contact_name || "–");
       const row = el("tr", { class: classes.join(" "), "data-reference": c.reference, tabindex: "0" }, [
         el("td", {}, [S.pill(c.urgency)]),
         el("td", {}, [el("a", { href: `/console/cases/${c.reference}`, class: "ref", text: c.reference }),
