@@ -29,10 +29,37 @@ _ERASE = re.compile(
 )
 
 
+# "gmn cara hapus chat ini dr hp sy? takut dibaca majikan": about the phone, not our records.
+_CLEAR_PHONE = re.compile(
+    r"\b(?:hapus|hilangkan|bersihkan|clear|delete|padam)\b.{0,25}\b(?:chat|percakapan|riwayat|"
+    r"history|pesan)\b.{0,30}\b(?:hp|handphone|ponsel|phone|henpon)\b|\b(?:chat|percakapan|"
+    r"riwayat)\b.{0,20}\b(?:dari|di|dr)\s+(?:hp|ponsel|phone)\b",
+    re.IGNORECASE,
+)
+
+
+def is_clear_phone_request(text: str) -> bool:
+    """Whether the person asks how to remove this chat from their own phone."""
+    return bool(_CLEAR_PHONE.search(text))
+
+
 def is_erasure_request(text: str) -> bool:
     """Whether the person asks for their data to be deleted ("hapus data saya", "delete my
     data", "sy mau data sy dihapus aja")."""
-    return bool(_ERASE.search(text))
+    return bool(_ERASE.search(text)) and not is_clear_phone_request(text)
+
+
+def clear_phone(ctx: Ctx) -> TurnResult:
+    """How to remove this conversation from the phone, per channel; our records are untouched.
+
+    Someone whose employer may read her phone needs this more than an erasure of the case.
+    """
+    key = {"webchat": "clear_phone.webchat", "telegram": "clear_phone.telegram"}.get(
+        ctx.turn.channel, "clear_phone.whatsapp"
+    )
+    # Whatever was under way stays where it was: the next answer still counts.
+    data = {k: v for k, v in ctx.data.items() if k != states.BUTTONS}
+    return finish(ctx, [Reply(t(key, ctx.lang))], ctx.state.name, data)
 
 
 def ask(ctx: Ctx) -> TurnResult:

@@ -205,6 +205,8 @@ def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnRe
     switched = _language_command(ctx)
     if switched is not None:
         return switched
+    if ctx.payload is None and privacy.is_clear_phone_request(turn.text):
+        return privacy.clear_phone(ctx)
     if ctx.payload == "erase" or (
         ctx.payload is None and flow != privacy.PRIVACY and privacy.is_erasure_request(turn.text)
     ):

@@ -396,6 +396,30 @@ _T: dict[str, tuple[str, str]] = {
         "will read it. If this is a different problem, make a new report.",
     ),
     "local_time": ("waktu setempat", "local time"),
+    "clear_phone.webchat": (
+        "Tekan tombol 🧹 *Keluar & hapus dari HP ini* di bagian atas: percakapan ini hilang "
+        "dari HP Anda dan halaman pindah ke Google. Laporan Anda di Command Centre tetap ada "
+        "(cek dengan nomor kasus dan PIN dari HP mana pun).",
+        "Press 🧹 *Leave & clear this phone* at the top: this conversation disappears from your "
+        "phone and the page goes to Google. Your report stays with the Command Centre (check it "
+        "with the case number and PIN from any phone).",
+    ),
+    "clear_phone.whatsapp": (
+        "Di WhatsApp: tekan lama percakapan ini di daftar chat, lalu pilih Hapus chat. "
+        "Laporan Anda di Command Centre tetap ada (cek dengan nomor kasus dan PIN dari HP mana "
+        "pun). Ingat nomor kasus dan PIN Anda sebelum menghapus.",
+        "In WhatsApp: press and hold this chat in the chat list, then choose Delete chat. Your "
+        "report stays with the Command Centre (check it with the case number and PIN from any "
+        "phone). Remember your case number and PIN before deleting.",
+    ),
+    "clear_phone.telegram": (
+        "Di Telegram: tekan lama percakapan ini di daftar chat, lalu pilih Hapus (Delete "
+        "chat). Laporan Anda di Command Centre tetap ada (cek dengan nomor kasus dan PIN dari HP "
+        "mana pun). Ingat nomor kasus dan PIN Anda sebelum menghapus.",
+        "In Telegram: press and hold this chat in the chat list, then choose Delete chat. Your "
+        "report stays with the Command Centre (check it with the case number and PIN from any "
+        "phone). Remember your case number and PIN before deleting.",
+    ),
     "kept_as_written": (
         "Baik, saya catat jawaban Anda apa adanya untuk petugas.",
         "OK, I've noted your answer as you wrote it for the officer.",

@@ -35,6 +35,8 @@
     retryNow: "Coba sekarang / Retry now",
     bot: "Siaga",
     operator: "Petugas / Officer",
+    leaveUnsent: "Ada pesan yang belum terkirim; pesan itu akan hilang. Tetap keluar? / " +
+      "A message is not sent yet and will be lost. Leave anyway?",
   };
 
   // --- storage (a private window may refuse localStorage: then memory, for this visit) ---------
@@ -574,6 +576,22 @@
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) { wakeUp(); pollNow(); }
   });
+
+  // --- quick exit ----------------------------------------------------------------------------
+  // For someone whose phone may be read by others: the conversation leaves this phone (session,
+  // unsent messages, draft) and the page goes elsewhere, replacing itself in the history so
+  // "back" does not return. The report stays with the command centre (reference + PIN).
+  const leave = document.getElementById("leave");
+  if (leave) {
+    leave.addEventListener("click", () => {
+      if (readQueue().length && !confirm(T.leaveUnsent)) return;
+      for (const key of [KEY_SESSION, KEY_QUEUE, KEY_DRAFT]) store.removeItem(key);
+      queueInMemory = [];
+      input.value = "";
+      log.replaceChildren();
+      location.replace(leave.dataset.leaveTo || "about:blank");
+    });
+  }
 
   // --- start -----------------------------------------------------------------------------------
   async function start() {

@@ -96,6 +96,7 @@ class Convo:
     has_consent: bool = False
     cases: tuple[CaseSummary, ...] = ()
     features: frozenset[str] = frozenset()  # what the channel can do (flows.types.MEDIA…)
+    channel: str = "test"
     effects: list[Effect] = field(default_factory=list)
     last: TurnResult | None = None
 
@@ -127,7 +128,7 @@ class Convo:
             parse=parse(
                 text, intent, lang=lang, urgency=urgency, confidence=confidence, country=country
             ),
-            channel="test",
+            channel=self.channel,
             received_at=self.clock(),
             payload=payload,
             media=media,

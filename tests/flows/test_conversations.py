@@ -857,3 +857,15 @@ def test_an_offer_typed_with_a_question_is_checked_at_once() -> None:
     r = c.send(f"kak ini loker aman gk? {OFFER}", "faq.placement_cost")
     assert c.state.name.startswith("jobcheck:q")
     assert "saya sudah melihat" in texts(r)
+
+
+def test_how_to_clear_the_chat_from_the_phone_is_not_an_erasure_request() -> None:
+    c = Convo(channel="webchat")
+    r = c.send("gmn cara hapus chat ini dr hp sy? takut dibaca majikan")
+    assert not c.of_type(RequestErasure)
+    assert "Keluar & hapus dari HP ini" in texts(r)
+    assert c.state.name == "idle"
+    r = Convo(channel="whatsapp").send("cara hapus percakapan ini di hp gimana")
+    assert "Hapus chat" in texts(r)
+    r = Convo().send("tolong hapus data saya")
+    assert "hapus" in texts(r).lower()

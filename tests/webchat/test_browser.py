@@ -435,3 +435,29 @@ async def test_the_session_lives_in_local_storage(app: Siaga, phone: Any, browse
     assert await session_id(other) != sid
     await expect(other.locator(".msg.me")).to_have_count(0)
     await elsewhere.close()
+
+
+async def test_leave_clears_this_phone_and_keeps_the_report(app: Siaga, phone: Any) -> None:
+    """Issue 13 walkthrough: nothing hid the conversation from an employer reading the phone."""
+    from playwright.async_api import expect
+
+    page = await phone.new_page()
+    await page.route(
+        "https://www.google.com/**",
+        lambda route: route.fulfill(
+            status=200, body="<title>Google</title>", content_type="text/html"
+        ),
+    )
+    await open_chat(page, app)
+    await type_message(page, WAGES)
+    await expect(page.locator(".msg.bot")).to_have_count(2, timeout=SLOW)
+    old_session = await session_id(page)
+    await page.click("#leave")
+    await expect(page).to_have_url("https://www.google.com/")
+    await expect(page).to_have_title("Google")
+
+    again = await phone.new_page()
+    await open_chat(again, app)
+    await expect(again.locator(".msg")).to_have_count(1)  # only the welcome: nothing kept here
+    assert await session_id(again) != old_session
+    assert len(await app.inbound(WAGES)) == 1  # the command centre still has the message
