@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
 
 # Unambiguous on a small screen and when read out on the phone: no 0/O, 1/I/L, 5/S, 2/Z.
 _REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
+
+
+# What a reference may look like when typed or put in a URL: ASCII, short (storage.models).
+_LOOKS_LIKE_REFERENCE = re.compile(r"[A-Z0-9/_-]{1,32}")
 
 
 def new_reference() -> str:
@@ -116,6 +121,8 @@ async def by_reference(
     it meanwhile).
     """
     cleaned = reference.strip().upper().replace(" ", "")
+    if not _LOOKS_LIKE_REFERENCE.fullmatch(cleaned):
+        return None  # not a reference anyone was given (and nothing a database must be sent)
     if not cleaned.startswith("SGA-") and cleaned.startswith("SGA"):
         cleaned = "SGA-" + cleaned[3:]
     stmt = select(Case).where(Case.reference == cleaned)

@@ -26,7 +26,15 @@ from bot.console.auth import (
 )
 from bot.console.export import cases_csv
 from bot.console.live import HUB, stream
-from bot.console.params import json_body, json_error, period, string
+from bot.console.params import (
+    json_body,
+    json_error,
+    path_id,
+    period,
+    query_id,
+    query_text,
+    string,
+)
 from bot.keys import SESSIONS, SETTINGS, SIGNALS
 from bot.media import MediaStore
 from storage import audit, case_view, operators, privacy, queue
@@ -118,17 +126,20 @@ async def me(request: web.Request, info: SessionInfo) -> web.StreamResponse:
 @api("operator")
 async def get_queue(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Open cases by urgency then waiting time, filtered and searched."""
-    q = request.query
-    if q.get("status") and q["status"] not in STATUSES:
-        return json_error(400, f"unknown status {q['status']!r}")
+    status = query_text(request, "status")
+    if status and status not in STATUSES:
+        return json_error(400, f"unknown status {status!r}")
+    operator = query_text(request, "operator")
+    if operator not in ("", "me", "none"):
+        operator = str(query_id(request, "operator"))
     flt = queue.QueueFilter(
-        status=q.get("status", ""),
-        country=q.get("country", ""),
-        category=q.get("category", ""),
-        channel=q.get("channel", ""),
-        operator=q.get("operator", ""),
-        urgency=q.get("urgency", ""),
-        q=q.get("q", "")[:100],
+        status=status,
+        country=query_text(request, "country"),
+        category=query_text(request, "category"),
+        channel=query_text(request, "channel"),
+        operator=operator,
+        urgency=query_text(request, "urgency"),
+        q=query_text(request, "q", max_length=100),
     )
     async with request.app[SESSIONS]() as session:
         rows = await queue.open_cases(session, flt, operator_id=info.operator_id)
@@ -391,10 +402,10 @@ async def export_csv(request: web.Request, info: SessionInfo) -> web.StreamRespo
 @api("supervisor")
 async def get_audit(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """The newest audit-trail entries across all cases."""
-    before = request.query.get("before", "")
+    before = query_id(request, "before")
     async with request.app[SESSIONS]() as session:
         names = await audit.operator_names(session)
-        rows = await audit.newest(session, before_id=int(before) if before.isdigit() else None)
+        rows = await audit.newest(session, before_id=before)
     return web.json_response(
         {"entries": [views.audit_item(entry, ref, names) for entry, ref in rows]}
     )
@@ -427,10 +438,7 @@ async def list_erasure_requests(request: web.Request, info: SessionInfo) -> web.
 
 
 def _request_id(request: web.Request) -> int | None:
-    try:
-        return int(request.match_info["request_id"])
-    except ValueError:
-        return None
+    return path_id(request, "request_id")
 
 
 @api("supervisor")
@@ -513,9 +521,8 @@ async def create_operator(request: web.Request, info: SessionInfo) -> web.Stream
 @api("admin")
 async def unlock_operator(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Clear an account's lock-out."""
-    try:
-        operator_id = int(request.match_info["operator_id"])
-    except ValueError:
+    operator_id = path_id(request, "operator_id")
+    if operator_id is None:
         return json_error(404, "no such operator")
     async with request.app[SESSIONS]() as session:
         if not await operators.unlock(session, operator_id, by_operator_id=info.operator_id):
