@@ -348,16 +348,38 @@ async def events(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     return await stream(request, request.app[HUB])
 
 
+# Every attachment answer is sandboxed, whatever it is: no script runs, no subresource loads, the
+# browser never guesses a type (docs/console.md "Attachments").
+_MEDIA_HEADERS = {
+    "Cache-Control": "private, max-age=3600",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 @api("operator")
 async def media(request: web.Request, info: SessionInfo) -> web.StreamResponse:
-    """An attachment the worker sent (photos, voice notes), for logged-in operators only."""
+    """An attachment the worker sent, for logged-in operators only.
+
+    Shown inline only when it is a safe type its bytes confirm (``MediaStore.serving``);
+    anything else (HTML, SVG, a page calling itself a photo) is a download.
+    """
     settings = request.app[SETTINGS]
     store_ = MediaStore(Path(settings.media_dir), settings.media_max_bytes)
+    key = request.match_info["key"]
     try:
-        path = store_.open_path(request.match_info["key"])
+        served = await store_.serving(key)
     except (ValueError, FileNotFoundError):
         return json_error(404, "no such attachment")
-    return web.FileResponse(path, headers={"Cache-Control": "private, max-age=3600"})
+    disposition = "inline" if served.inline else "attachment"
+    headers = {
+        **_MEDIA_HEADERS,
+        "Content-Type": served.content_type,
+        "Content-Disposition": f'{disposition}; filename="{served.path.name}"',
+    }
+    return web.FileResponse(served.path, headers=headers)
 
 
 # --- supervision ------------------------------------------------------------------------------

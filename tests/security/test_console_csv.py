@@ -46,6 +46,6 @@ async def test_values_typed_by_the_public_are_exported_as_text(
     async with app.app[SESSIONS]() as session:
         stored = (await session.execute(select(Case.country, Case.recruitment_company))).all()
     # Nothing is lost: each value is there as stored, behind the quote that makes it text.
-    assert {(row[7], row[8]) for row in rows[1:]} == {("'" + c, "'" + r) for c, r in stored}
+    assert {(row[7], row[8]) for row in rows[1:]} == {(f"'{c}", f"'{r}") for c, r in stored}
     # Every field is quoted, so a separator inside a value cannot start a new cell.
     assert body.splitlines()[1].startswith('"')
