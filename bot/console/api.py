@@ -25,6 +25,7 @@ from bot.console.auth import (
     set_session_cookie,
 )
 from bot.console.export import cases_csv
+from bot.console.limits import LOGIN_LIMITER, client_address
 from bot.console.live import HUB, stream
 from bot.console.params import (
     json_body,
@@ -70,13 +71,28 @@ def _me(info: SessionInfo) -> dict[str, Any]:
 
 
 async def login(request: web.Request) -> web.StreamResponse:
-    """Log in with username and password; sets the session cookie, returns the CSRF token."""
+    """Log in with username and password; sets the session cookie, returns the CSRF token.
+
+    Failed tries are limited per account (``operators.authenticate``) and per client address
+    (``bot.console.limits``): past ``SIAGA_LOGIN_MAX_PER_ADDRESS`` failures the address gets
+    429 with ``Retry-After`` and no password is checked.
+    """
     if not same_origin(request):
         return json_error(403, "cross-site request refused")
     data = await json_body(request)
     username = string(data, "username")
     password = string(data, "password")
     settings = request.app[SETTINGS]
+    limiter = request.app[LOGIN_LIMITER]
+    address = client_address(request)
+    wait = limiter.acquire(address)
+    if wait is not None:
+        log.info("console login refused: too many failures from one address")
+        return web.json_response(
+            {"error": "Too many failed logins from this address. Try again later."},
+            status=429,
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
     async with request.app[SESSIONS]() as session:
         try:
             operator = await operators.authenticate(
@@ -94,6 +110,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         new = await operators.start_session(session, operator)
         info = SessionInfo(operator.id, operator.username, operator.role, new.csrf_token)
         await session.commit()
+    limiter.release(address)  # only failures count against the address
     log.info("console login operator=%s", operator.id)
     response = web.json_response({"operator": _me(info)})
     set_session_cookie(request, response, new.token)
