@@ -38,8 +38,16 @@ _LOOKS_LIKE_REFERENCE = re.compile(r"[A-Z0-9/_-]{1,32}")
 
 
 def new_reference() -> str:
-    """A short case reference the worker can quote, e.g. ``SGA-7KXM4P``."""
-    return "SGA-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+    """A short case reference the worker can quote, e.g. ``SGA-7KXM4P``.
+
+    Always with a digit (drawn again until there is one, so every such reference is equally
+    likely): a code of letters only could be a word, and a reference quoted without its
+    ``SGA-`` is recognised by its digit (``flows.status``).
+    """
+    while True:
+        body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+        if any(ch.isdigit() for ch in body):
+            return "SGA-" + body
 
 
 def new_pin() -> str:
@@ -83,7 +91,7 @@ async def open_case(
     now = utcnow()
     case = Case(
         reference=reference,
-        pin_hash=hash_secret(pin) if pin else None,
+        pin_hash=await asyncio.to_thread(hash_secret, pin) if pin else None,
         contact_id=contact_id,
         conversation_id=conversation_id,
         channel=channel,
