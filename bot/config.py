@@ -317,6 +317,13 @@ class Settings:
         "How long a locked console account stays locked.",
         default=15,
     )
+    login_max_per_address: int = _setting(
+        "SIAGA_LOGIN_MAX_PER_ADDRESS",
+        "Failed console logins from one client address (any usernames) within "
+        "SIAGA_LOGIN_LOCKOUT_MINUTES before that address gets 429; counted per process. Behind "
+        "a reverse proxy the address is the proxy's (docs/console.md).",
+        default=20,
+    )
     unconsented_retention_days: int = _setting(
         "SIAGA_UNCONSENTED_RETENTION_DAYS",
         "Days the messages of people who gave no consent and have no case are kept before their "
@@ -449,6 +456,7 @@ _PARSERS.update(
         "sla_minutes": _urgency_minutes,
         "login_max_failures": _int_range(1, 100),
         "login_lockout_minutes": _int_range(1, 24 * 60),
+        "login_max_per_address": _int_range(1, 100_000),
         "unconsented_retention_days": _int_range(1, 3650),
         "pin_max_failures": _int_range(1, 100),
         "pin_lockout_minutes": _int_range(1, 7 * 24 * 60),

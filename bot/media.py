@@ -4,6 +4,11 @@ Provider links expire (Meta after 5 minutes, Telegram after an hour, ``docs/wire
 §5.4), so the dispatcher downloads media before the flows run and stores it here. Files are
 content-addressed (sha256 + an extension from the MIME type): the same photo sent twice is stored
 once, and a key can never name a path outside the directory.
+
+The extension says what the *sender* claimed, so it is never trusted when a file is shown to an
+operator (:meth:`MediaStore.serving`, docs/console.md "Attachments"): a file is shown inline only
+when its extension names a safe type (pictures, PDF, audio, video) *and* its first bytes are that
+type's; anything else (HTML, SVG, a web page calling itself a photo) is a download.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ import mimetypes
 import os
 import re
 import tempfile
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.channels.base import ChannelAdapter, MediaError
@@ -42,6 +47,62 @@ _EXTENSIONS = {
     "application/pdf": ".pdf",
     "text/plain": ".txt",
 }
+
+
+def _starts(*magics: bytes) -> Callable[[bytes], bool]:
+    return lambda head: any(head.startswith(m) for m in magics)
+
+
+def _iso_media(head: bytes) -> bool:
+    """MP4, M4A, 3GP: an ISO base media file starts with a box named ``ftyp``."""
+    return head[4:8] == b"ftyp"
+
+
+def _webp(head: bytes) -> bool:
+    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+
+
+def _mp3(head: bytes) -> bool:
+    return head.startswith(b"ID3") or (
+        len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
+    )
+
+
+def _aac(head: bytes) -> bool:
+    return len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0  # ADTS sync word
+
+
+# Shown inline in the console: extension -> (Content-Type, does the file start like one?).
+# Only types a browser renders without running anything the sender wrote. SVG, HTML, XML and
+# plain text are not here on purpose: they are downloads.
+_INLINE: dict[str, tuple[str, Callable[[bytes], bool]]] = {
+    ".jpg": ("image/jpeg", _starts(b"\xff\xd8\xff")),
+    ".jpeg": ("image/jpeg", _starts(b"\xff\xd8\xff")),
+    ".png": ("image/png", _starts(b"\x89PNG\r\n\x1a\n")),
+    ".gif": ("image/gif", _starts(b"GIF87a", b"GIF89a")),
+    ".webp": ("image/webp", _webp),
+    ".pdf": ("application/pdf", _starts(b"%PDF-")),
+    ".ogg": ("audio/ogg", _starts(b"OggS")),
+    ".oga": ("audio/ogg", _starts(b"OggS")),
+    ".opus": ("audio/ogg", _starts(b"OggS")),
+    ".mp3": ("audio/mpeg", _mp3),
+    ".aac": ("audio/aac", _aac),
+    ".amr": ("audio/amr", _starts(b"#!AMR")),
+    ".m4a": ("audio/mp4", _iso_media),
+    ".mp4": ("video/mp4", _iso_media),
+    ".3gp": ("video/3gpp", _iso_media),
+    ".webm": ("video/webm", _starts(b"\x1a\x45\xdf\xa3")),
+}
+DOWNLOAD_TYPE = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """How to hand a stored file to an operator's browser."""
+
+    path: Path
+    content_type: str
+    inline: bool  # False: Content-Disposition attachment (a download, never rendered)
 
 
 def extension_for(mime: str | None) -> str:
@@ -109,6 +170,28 @@ class MediaStore:
             raise FileNotFoundError(key)
         return path
 
+    async def serving(self, key: str) -> Served:
+        """The file behind ``key`` and how it may be shown: inline only when safe.
+
+        Inline means: the extension names a type of :data:`_INLINE` and the file's first bytes
+        are that type's (a sender chooses the MIME type, hence the extension, but a browser
+        that renders the bytes does not care what they claimed). Everything else is served as
+        ``application/octet-stream``, for download.
+
+        Raises:
+            ValueError: ``key`` is not a key this store issues.
+            FileNotFoundError: no such file.
+        """
+        path = self.open_path(key)
+        known = _INLINE.get(path.suffix.lower())
+        if known is None:
+            return Served(path, DOWNLOAD_TYPE, inline=False)
+        content_type, looks_right = known
+        head = await asyncio.to_thread(_head, path)
+        if not looks_right(head):
+            return Served(path, DOWNLOAD_TYPE, inline=False)
+        return Served(path, content_type, inline=True)
+
     def delete(self, key: str) -> bool:
         """Remove the file behind ``key`` (erasure, docs/privacy.md); False if there was none."""
         try:
@@ -116,6 +199,11 @@ class MediaStore:
         except (ValueError, FileNotFoundError):
             return False
         return True
+
+
+def _head(path: Path, size: int = 16) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(size)
 
 
 async def fetch_and_store(

@@ -26,7 +26,9 @@ _STATUS_CMD = re.compile(
     re.IGNORECASE,
 )
 _PIN = re.compile(r"^\d{4,8}$")
-_REF = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9/_-]{3,23}$")  # a reference has a digit
+# A reference: ours (SGA-XXXXXX, with or without the dash, in any case; older ones may have no
+# digit at all), or another system's code, which must have a digit so words are not taken for it.
+_REF = re.compile(r"^(?:(?i:SGA)-?[A-Za-z0-9]{6}|(?=.*\d)[A-Za-z0-9][A-Za-z0-9/_-]{3,23})$")
 _KEYWORDS = frozenset(
     [
         "cek",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -32,9 +33,21 @@ STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
 _REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
 
 
+# What a reference may look like when typed or put in a URL: ASCII, short (storage.models).
+_LOOKS_LIKE_REFERENCE = re.compile(r"[A-Z0-9/_-]{1,32}")
+
+
 def new_reference() -> str:
-    """A short case reference the worker can quote, e.g. ``SGA-7KXM4P``."""
-    return "SGA-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+    """A short case reference the worker can quote, e.g. ``SGA-7KXM4P``.
+
+    Always with a digit (drawn again until there is one, so every such reference is equally
+    likely): a code of letters only could be a word, and a reference quoted without its
+    ``SGA-`` is recognised by its digit (``flows.status``).
+    """
+    while True:
+        body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+        if any(ch.isdigit() for ch in body):
+            return "SGA-" + body
 
 
 def new_pin() -> str:
@@ -78,7 +91,7 @@ async def open_case(
     now = utcnow()
     case = Case(
         reference=reference,
-        pin_hash=hash_secret(pin) if pin else None,
+        pin_hash=await asyncio.to_thread(hash_secret, pin) if pin else None,
         contact_id=contact_id,
         conversation_id=conversation_id,
         channel=channel,
@@ -116,6 +129,8 @@ async def by_reference(
     it meanwhile).
     """
     cleaned = reference.strip().upper().replace(" ", "")
+    if not _LOOKS_LIKE_REFERENCE.fullmatch(cleaned):
+        return None  # not a reference anyone was given (and nothing a database must be sent)
     if not cleaned.startswith("SGA-") and cleaned.startswith("SGA"):
         cleaned = "SGA-" + cleaned[3:]
     stmt = select(Case).where(Case.reference == cleaned)

@@ -1,19 +1,22 @@
 """Console operators: accounts, password checks with lock-out, and login sessions.
 
-Passwords are hashed with Argon2id (``storage.security``). Failed logins are counted with an atomic
-``UPDATE ... SET failed_logins = failed_logins + 1`` so that several instances behind a load
-balancer cannot each allow ``login_max_failures`` attempts. The session cookie carries a random
-token; only its SHA-256 is stored, so a copy of the database does not let anyone log in.
+Passwords are hashed with Argon2id (``storage.security``), always in a thread so the event loop
+stays free. Each login try claims one of the account's tries with a guarded, committed
+``UPDATE ... SET failed_logins = failed_logins + 1`` *before* its password is checked, so
+neither concurrent requests nor several instances behind a load balancer can check more than
+``login_max_failures`` passwords (docs/console.md, "Logging in"). The session cookie carries a
+random token; only its SHA-256 is stored, so a copy of the database does not let anyone log in.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import audit
@@ -61,7 +64,7 @@ async def create_operator(
         raise ValueError(f"username {name!r} is already taken")
     operator = Operator(
         username=name,
-        password_hash=hash_secret(password),
+        password_hash=await asyncio.to_thread(hash_secret, password),
         role=role,
         active=True,
         failed_logins=0,
@@ -81,7 +84,7 @@ async def set_password(session: AsyncSession, operator: Operator, password: str)
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-    operator.password_hash = hash_secret(password)
+    operator.password_hash = await asyncio.to_thread(hash_secret, password)
     operator.failed_logins = 0
     operator.locked_until = None
 
@@ -105,7 +108,16 @@ async def authenticate(
 ) -> Operator:
     """Check a username and password, counting failures and locking the account after too many.
 
-    The caller commits: a failed attempt must be committed too (it raises after writing).
+    The count and the lock cannot be raced (docs/console.md, "Logging in"): before its password
+    is checked, a try *claims* one of the account's ``max_failures`` tries with one guarded
+    ``UPDATE ... WHERE failed_logins < max_failures AND not locked``, and that claim is
+    committed at once, so concurrent requests on any instance see it while the (slow) Argon2
+    check runs. A try that finds no try left is refused without checking its password, the
+    right one included. The check runs in a thread (``asyncio.to_thread``): the event loop
+    keeps serving webhooks meanwhile.
+
+    This function commits the claim; the caller commits the outcome (a refusal too: it raises
+    after writing its audit entry).
 
     Raises:
         LoginError: wrong username or password (one message for both, so the form does not tell
@@ -120,50 +132,84 @@ async def authenticate(
         await session.execute(select(Operator).where(Operator.username == name))
     ).scalar_one_or_none()
     if operator is None:
-        verify_secret(_DUMMY_HASH, password)
+        await asyncio.to_thread(verify_secret, _DUMMY_HASH, password)
         audit(session, "login_failed", detail={"reason": "unknown_user"})
         raise LoginError("Wrong username or password.")
-    if operator.locked_until is not None and operator.locked_until > now:
-        audit(session, "login_refused_locked", operator_id=operator.id)
-        raise LoginError(
-            "Too many failed attempts: this account is locked for a while. Try again later or "
-            "ask an admin to unlock it.",
-            locked_until=operator.locked_until,
-        )
+    operator_id = operator.id
     if not operator.active:
-        audit(session, "login_refused_inactive", operator_id=operator.id)
+        audit(session, "login_refused_inactive", operator_id=operator_id)
         raise LoginError("This account is disabled.")
-    if not verify_secret(operator.password_hash, password):
-        result = await session.execute(
-            update(Operator)
-            .where(Operator.id == operator.id)
-            .values(failed_logins=Operator.failed_logins + 1)
-            .returning(Operator.failed_logins)
-        )
-        failures = int(result.scalar_one())
-        detail: dict[str, object] = {"failures": failures}
-        if failures >= max_failures:
-            locked_until = now + timedelta(minutes=lockout_minutes)
+    unlocked = or_(Operator.locked_until.is_(None), Operator.locked_until <= now)
+    claimed = await session.execute(
+        update(Operator)
+        .where(Operator.id == operator_id, unlocked, Operator.failed_logins < max_failures)
+        .values(failed_logins=Operator.failed_logins + 1)
+        .returning(Operator.failed_logins, Operator.password_hash)
+    )
+    claim = claimed.first()
+    if claim is None:
+        raise await _refuse_locked(session, operator_id, now, lockout_minutes)
+    tries, stored_hash = int(claim[0]), str(claim[1])
+    await session.commit()  # the claim is seen by every other try before the check runs
+
+    if not await asyncio.to_thread(verify_secret, stored_hash, password):
+        detail: dict[str, object] = {"failures": tries}
+        if tries >= max_failures:
+            locked_until = utcnow() + timedelta(minutes=lockout_minutes)
             await session.execute(
                 update(Operator)
-                .where(Operator.id == operator.id)
+                .where(Operator.id == operator_id)
                 .values(failed_logins=0, locked_until=locked_until)
             )
             detail["locked_minutes"] = lockout_minutes
-            audit(session, "login_locked", operator_id=operator.id, detail=detail)
+            audit(session, "login_locked", operator_id=operator_id, detail=detail)
             raise LoginError(
                 "Too many failed attempts: this account is now locked for "
                 f"{lockout_minutes} minutes.",
                 locked_until=locked_until,
             )
-        audit(session, "login_failed", operator_id=operator.id, detail=detail)
+        audit(session, "login_failed", operator_id=operator_id, detail=detail)
         raise LoginError("Wrong username or password.")
+    operator = (
+        await session.execute(
+            select(Operator)
+            .where(Operator.id == operator_id)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     operator.failed_logins = 0
     operator.locked_until = None
     if needs_rehash(operator.password_hash):
-        operator.password_hash = hash_secret(password)
-    audit(session, "login", operator_id=operator.id)
+        operator.password_hash = await asyncio.to_thread(hash_secret, password)
+    audit(session, "login", operator_id=operator_id)
     return operator
+
+
+async def _refuse_locked(
+    session: AsyncSession, operator_id: int, now: datetime, lockout_minutes: int
+) -> LoginError:
+    """No try left: the account is locked, or its last tries are being checked right now.
+
+    In the second case the lock is set here (a try that died mid-check must not leave the
+    account refusing everyone with no end); the right password is not checked either way.
+    """
+    await session.execute(
+        update(Operator)
+        .where(
+            Operator.id == operator_id,
+            or_(Operator.locked_until.is_(None), Operator.locked_until <= now),
+        )
+        .values(failed_logins=0, locked_until=now + timedelta(minutes=lockout_minutes))
+    )
+    locked_until = await session.scalar(
+        select(Operator.locked_until).where(Operator.id == operator_id)
+    )
+    audit(session, "login_refused_locked", operator_id=operator_id)
+    return LoginError(
+        "Too many failed attempts: this account is locked for a while. Try again later or "
+        "ask an admin to unlock it.",
+        locked_until=locked_until,
+    )
 
 
 async def unlock(session: AsyncSession, operator_id: int, *, by_operator_id: int) -> bool:

@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.console import api, openapi, pages
+from bot.console.limits import LOGIN_LIMITER, AttemptLimiter
 from bot.console.live import HUB, LiveHub
-from bot.keys import SESSIONS
+from bot.keys import SESSIONS, SETTINGS
 
 __all__ = ["setup_console"]
 
@@ -24,6 +25,10 @@ def setup_console(app: web.Application) -> None:
     async def live_hub(app: web.Application) -> AsyncIterator[None]:
         # Created after the database context (cleanup_ctx order) has put SESSIONS on the app.
         app[HUB] = LiveHub(app[SESSIONS])
+        settings = app[SETTINGS]
+        app[LOGIN_LIMITER] = AttemptLimiter(
+            settings.login_max_per_address, settings.login_lockout_minutes * 60
+        )
         yield
 
     async def close_hub(app: web.Application) -> None:

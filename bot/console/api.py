@@ -25,8 +25,17 @@ from bot.console.auth import (
     set_session_cookie,
 )
 from bot.console.export import cases_csv
+from bot.console.limits import LOGIN_LIMITER, client_address
 from bot.console.live import HUB, stream
-from bot.console.params import json_body, json_error, period, string
+from bot.console.params import (
+    json_body,
+    json_error,
+    path_id,
+    period,
+    query_id,
+    query_text,
+    string,
+)
 from bot.keys import SESSIONS, SETTINGS, SIGNALS
 from bot.media import MediaStore
 from flows.status import unsafe_to_message
@@ -63,13 +72,28 @@ def _me(info: SessionInfo) -> dict[str, Any]:
 
 
 async def login(request: web.Request) -> web.StreamResponse:
-    """Log in with username and password; sets the session cookie, returns the CSRF token."""
+    """Log in with username and password; sets the session cookie, returns the CSRF token.
+
+    Failed tries are limited per account (``operators.authenticate``) and per client address
+    (``bot.console.limits``): past ``SIAGA_LOGIN_MAX_PER_ADDRESS`` failures the address gets
+    429 with ``Retry-After`` and no password is checked.
+    """
     if not same_origin(request):
         return json_error(403, "cross-site request refused")
     data = await json_body(request)
     username = string(data, "username")
     password = string(data, "password")
     settings = request.app[SETTINGS]
+    limiter = request.app[LOGIN_LIMITER]
+    address = client_address(request)
+    wait = limiter.acquire(address)
+    if wait is not None:
+        log.info("console login refused: too many failures from one address")
+        return web.json_response(
+            {"error": "Too many failed logins from this address. Try again later."},
+            status=429,
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
     async with request.app[SESSIONS]() as session:
         try:
             operator = await operators.authenticate(
@@ -87,6 +111,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         new = await operators.start_session(session, operator)
         info = SessionInfo(operator.id, operator.username, operator.role, new.csrf_token)
         await session.commit()
+    limiter.release(address)  # only failures count against the address
     log.info("console login operator=%s", operator.id)
     response = web.json_response({"operator": _me(info)})
     set_session_cookie(request, response, new.token)
@@ -119,17 +144,20 @@ async def me(request: web.Request, info: SessionInfo) -> web.StreamResponse:
 @api("operator")
 async def get_queue(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Open cases by urgency then waiting time, filtered and searched."""
-    q = request.query
-    if q.get("status") and q["status"] not in STATUSES:
-        return json_error(400, f"unknown status {q['status']!r}")
+    status = query_text(request, "status")
+    if status and status not in STATUSES:
+        return json_error(400, f"unknown status {status!r}")
+    operator = query_text(request, "operator")
+    if operator not in ("", "me", "none"):
+        operator = str(query_id(request, "operator"))
     flt = queue.QueueFilter(
-        status=q.get("status", ""),
-        country=q.get("country", ""),
-        category=q.get("category", ""),
-        channel=q.get("channel", ""),
-        operator=q.get("operator", ""),
-        urgency=q.get("urgency", ""),
-        q=q.get("q", "")[:100],
+        status=status,
+        country=query_text(request, "country"),
+        category=query_text(request, "category"),
+        channel=query_text(request, "channel"),
+        operator=operator,
+        urgency=query_text(request, "urgency"),
+        q=query_text(request, "q", max_length=100),
     )
     async with request.app[SESSIONS]() as session:
         rows = await queue.open_cases(session, flt, operator_id=info.operator_id)
@@ -272,6 +300,7 @@ async def set_status(request: web.Request, info: SessionInfo) -> web.StreamRespo
                 reference,
                 string(data, "status"),
                 operator_id=info.operator_id,
+                supervisor=has_role(info.role, "supervisor"),
                 resolution=string(data, "resolution") or None,
                 worker_update=string(data, "worker_update") or None,
                 notify_worker=bool(data.get("notify_worker", True)),
@@ -318,6 +347,7 @@ async def correct(request: web.Request, info: SessionInfo) -> web.StreamResponse
                 session,
                 reference,
                 operator_id=info.operator_id,
+                supervisor=has_role(info.role, "supervisor"),
                 intent=string(data, "intent") or None,
                 urgency=string(data, "urgency") or None,
                 reason=string(data, "reason"),
@@ -342,16 +372,38 @@ async def events(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     return await stream(request, request.app[HUB])
 
 
+# Every attachment answer is sandboxed, whatever it is: no script runs, no subresource loads, the
+# browser never guesses a type (docs/console.md "Attachments").
+_MEDIA_HEADERS = {
+    "Cache-Control": "private, max-age=3600",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 @api("operator")
 async def media(request: web.Request, info: SessionInfo) -> web.StreamResponse:
-    """An attachment the worker sent (photos, voice notes), for logged-in operators only."""
+    """An attachment the worker sent, for logged-in operators only.
+
+    Shown inline only when it is a safe type its bytes confirm (``MediaStore.serving``);
+    anything else (HTML, SVG, a page calling itself a photo) is a download.
+    """
     settings = request.app[SETTINGS]
     store_ = MediaStore(Path(settings.media_dir), settings.media_max_bytes)
+    key = request.match_info["key"]
     try:
-        path = store_.open_path(request.match_info["key"])
+        served = await store_.serving(key)
     except (ValueError, FileNotFoundError):
         return json_error(404, "no such attachment")
-    return web.FileResponse(path, headers={"Cache-Control": "private, max-age=3600"})
+    disposition = "inline" if served.inline else "attachment"
+    headers = {
+        **_MEDIA_HEADERS,
+        "Content-Type": served.content_type,
+        "Content-Disposition": f'{disposition}; filename="{served.path.name}"',
+    }
+    return web.FileResponse(served.path, headers=headers)
 
 
 # --- supervision ------------------------------------------------------------------------------
@@ -398,10 +450,10 @@ async def export_csv(request: web.Request, info: SessionInfo) -> web.StreamRespo
 @api("supervisor")
 async def get_audit(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """The newest audit-trail entries across all cases."""
-    before = request.query.get("before", "")
+    before = query_id(request, "before")
     async with request.app[SESSIONS]() as session:
         names = await audit.operator_names(session)
-        rows = await audit.newest(session, before_id=int(before) if before.isdigit() else None)
+        rows = await audit.newest(session, before_id=before)
     return web.json_response(
         {"entries": [views.audit_item(entry, ref, names) for entry, ref in rows]}
     )
@@ -434,10 +486,7 @@ async def list_erasure_requests(request: web.Request, info: SessionInfo) -> web.
 
 
 def _request_id(request: web.Request) -> int | None:
-    try:
-        return int(request.match_info["request_id"])
-    except ValueError:
-        return None
+    return path_id(request, "request_id")
 
 
 @api("supervisor")
@@ -520,9 +569,8 @@ async def create_operator(request: web.Request, info: SessionInfo) -> web.Stream
 @api("admin")
 async def unlock_operator(request: web.Request, info: SessionInfo) -> web.StreamResponse:
     """Clear an account's lock-out."""
-    try:
-        operator_id = int(request.match_info["operator_id"])
-    except ValueError:
+    operator_id = path_id(request, "operator_id")
+    if operator_id is None:
         return json_error(404, "no such operator")
     async with request.app[SESSIONS]() as session:
         if not await operators.unlock(session, operator_id, by_operator_id=info.operator_id):

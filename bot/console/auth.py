@@ -67,7 +67,10 @@ def session_token(request: web.Request) -> str | None:
     """The session token of a correctly signed cookie, else None."""
     raw = request.cookies.get(COOKIE, "")
     token, _, signature = raw.rpartition(".")
-    if not token or not hmac.compare_digest(signature, _sign(_key(request), token)):
+    # We only issue ASCII; anything else is forged (and compare_digest refuses non-ASCII str).
+    if not token or not raw.isascii():
+        return None
+    if not hmac.compare_digest(signature, _sign(_key(request), token)):
         return None
     return token
 
@@ -91,6 +94,13 @@ def same_origin(request: web.Request) -> bool:
     return origin in {f"{request.scheme}://{host}", f"http://{host}", f"https://{host}", public}
 
 
+def _same_secret(sent: str, expected: str) -> bool:
+    """Constant-time comparison of a token the client sent (any characters) with ours."""
+    if not sent:
+        return False
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode())
+
+
 def api(role: str) -> Callable[[AuthedHandler], Handler]:
     """Protect a JSON endpoint: 401 when logged out, 403 for a too-small role or bad CSRF token."""
 
@@ -104,7 +114,7 @@ def api(role: str) -> Callable[[AuthedHandler], Handler]:
                 return json_error(403, f"this needs the {role} role")
             if request.method in _UNSAFE:
                 sent = request.headers.get(CSRF_HEADER, "")
-                if not sent or not hmac.compare_digest(sent, info.csrf_token):
+                if not _same_secret(sent, info.csrf_token):
                     return json_error(403, "missing or wrong CSRF token; reload the page")
                 if not same_origin(request):
                     return json_error(403, "cross-site request refused")

@@ -37,7 +37,8 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "/api/console/login",
         None,
         "Log in; sets the session cookie and returns the CSRF token. Locks the account after "
-        "SIAGA_LOGIN_MAX_FAILURES failures.",
+        "SIAGA_LOGIN_MAX_FAILURES failures; 429 with Retry-After after "
+        "SIAGA_LOGIN_MAX_PER_ADDRESS failures from one address.",
         _obj(["username", "password"], username=_S, password=_S),
         [],
     ),
@@ -112,7 +113,8 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "operator",
         "Change the status; resolved and closed need a resolution. The worker is told unless "
         "notify_worker=false or she said the chat is not safe (then the response's "
-        "worker_not_notified says why; she sees the status when she asks).",
+        "worker_not_notified says why; she sees the status when she asks). 409 if another "
+        "operator holds the case (supervisors may).",
         _obj(
             ["status"],
             status={"enum": list(STATUSES)},
@@ -134,7 +136,8 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "post",
         "/api/console/cases/{reference}/corrections",
         "operator",
-        "Correct category and/or urgency (audited); lowering urgency needs a reason.",
+        "Correct category and/or urgency (audited); lowering urgency needs a reason. 409 if "
+        "another operator holds the case (supervisors may).",
         _obj([], intent=_S, urgency={"enum": [str(u) for u in reversed(Urgency)]}, reason=_S),
         [_REF],
     ),
@@ -158,7 +161,8 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "get",
         "/api/console/media/{key}",
         "operator",
-        "An attachment the worker sent.",
+        "An attachment the worker sent: inline only for safe types whose bytes match, else a "
+        "download; always sandboxed (CSP sandbox, nosniff).",
         None,
         [{"name": "key", "in": "path", "required": True, "schema": _S}],
     ),
@@ -264,8 +268,9 @@ _ERRORS = {
     "403": {"description": "Role too small, or CSRF token missing/wrong"},
     "404": {"description": "No such case"},
     "409": {
-        "description": "Conflict: taken by another operator, closed, or outside the 24-hour window"
+        "description": "Conflict: held by another operator, closed, or outside the 24-hour window"
     },
+    "429": {"description": "Too many failed logins from this address (login only)"},
 }
 
 

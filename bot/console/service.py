@@ -56,6 +56,27 @@ async def get_case(session: AsyncSession, reference: str) -> Case:
     return case
 
 
+async def _check_holder(
+    session: AsyncSession, case: Case, operator_id: int, *, supervisor: bool
+) -> None:
+    """The ownership rule, the same for every command that changes a case (docs/console.md).
+
+    A case nobody holds is open to every operator; a case someone took over is changed only by
+    them or by a supervisor. Reading it and adding an internal note stay open to colleagues.
+
+    Raises:
+        ConsoleError: conflict, naming the holder.
+    """
+    holder_id = case.assigned_operator_id
+    if holder_id is None or holder_id == operator_id or supervisor:
+        return
+    holder = await session.get(Operator, holder_id)
+    name = holder.username if holder else "another operator"
+    raise ConsoleError(
+        "conflict", f"{case.reference} is held by {name}: only they or a supervisor may change it"
+    )
+
+
 async def _conversation(session: AsyncSession, case: Case) -> Conversation:
     """The case's conversation, locked (conversation first, then case: no deadlock)."""
     try:
@@ -243,6 +264,7 @@ async def hand_back(
         ConsoleError: not_found, or conflict when another operator holds the conversation.
     """
     case = await get_case(session, reference)
+    await _check_holder(session, case, operator_id, supervisor=supervisor)
     conversation = await _conversation(session, case)
     owner = conversation.owner_operator_id
     if owner is not None and owner != operator_id and not supervisor:
@@ -264,6 +286,7 @@ async def change_status(
     status: str,
     *,
     operator_id: int,
+    supervisor: bool = False,
     resolution: str | None = None,
     worker_update: str | None = None,
     notify_worker: bool = True,
@@ -278,12 +301,14 @@ async def change_status(
         reference: The case.
         status: One of ``storage.cases.STATUSES``.
         operator_id: Who changes it.
+        supervisor: Supervisors may change a case another operator holds.
         resolution: How the case ended (required for resolved and closed).
         worker_update: A short note for the worker, shown when they ask "cek status".
         notify_worker: Send the worker the flows' status-change message.
 
     Raises:
-        ConsoleError: invalid status, missing resolution, or not_found.
+        ConsoleError: invalid status, missing resolution, not_found, or conflict when another
+            operator holds the case.
     """
     if status not in STATUSES:
         raise ConsoleError("invalid", f"status must be one of {', '.join(STATUSES)}")
@@ -291,6 +316,7 @@ async def change_status(
     if status in CLOSED_STATUSES and not resolution:
         raise ConsoleError("invalid", f"say how the case was {status}: the resolution is required")
     case = await get_case(session, reference)
+    await _check_holder(session, case, operator_id, supervisor=supervisor)
     before = case.status
     if before == status and not resolution and not worker_update:
         return case
@@ -361,6 +387,7 @@ async def correct(
     reference: str,
     *,
     operator_id: int,
+    supervisor: bool = False,
     intent: str | None = None,
     urgency: str | None = None,
     reason: str = "",
@@ -371,9 +398,11 @@ async def correct(
     is the mistake that costs most.
 
     Raises:
-        ConsoleError: unknown intent or urgency, or a lowering without a reason.
+        ConsoleError: unknown intent or urgency, a lowering without a reason, or conflict when
+            another operator holds the case (``supervisor`` may correct it anyway).
     """
     case = await get_case(session, reference)
+    await _check_holder(session, case, operator_id, supervisor=supervisor)
     reason = reason.strip()
     changes: dict[str, Any] = {}
     if intent and intent != case.intent:
