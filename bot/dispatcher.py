@@ -290,7 +290,11 @@ class Dispatcher:
             aliases = {
                 p.pending.conversation_key: p.msg.alt_user_id for p in mine if p.msg.alt_user_id
             }
-            found = await conversations.contacts_for(session, channel, keys, aliases)
+            adapter = self._adapters.get(channel)
+            if adapter is not None and adapter.user_aliases:
+                found = await conversations.contacts_for(session, channel, keys, aliases)
+            else:
+                found = await conversations.contacts_for(session, channel, keys)
             contacts.update({(channel, key): contact for key, contact in found.items()})
         by_contact = await conversations.lock_conversations(
             session, [c.id for c in contacts.values()]

@@ -58,45 +58,53 @@ async def contacts_for(
 ) -> dict[str, Contact]:
     """Contacts of many users of one channel, created where missing.
 
-    ``aliases`` maps a user id to the other id the provider gave for the same person (WhatsApp:
-    the BSUID beside the ``wa_id``). A user who first wrote under one id and later under the
-    other is one contact (issue 14): an id is matched to an existing contact whose own id is
-    its alias, or whose ``alt_user_id`` is the id. Two statements when every contact exists,
-    three when some are new.
+    Without ``aliases`` (channels where a person has one id) two statements in all. With
+    ``aliases`` (a mapping, possibly empty, from a user id to the other id the provider gave
+    for the same person: WhatsApp's BSUID beside the ``wa_id``), a user who first wrote under
+    one id and later under the other is one contact (issue 14): an id is matched to an existing
+    contact whose own id is its alias, or whose ``alt_user_id`` is the id. One statement when
+    every contact exists, three when some are new.
     """
-    aliases = {k: v for k, v in (aliases or {}).items() if v and v != k}
+    if aliases is None:
+        return await _contacts_by_id(session, channel, channel_user_ids)
+    others = {k: v for k, v in aliases.items() if v and v != k}
     keys = set(channel_user_ids)
-    wanted = keys | set(aliases.values())
     match: ColumnElement[bool] = or_(
-        Contact.channel_user_id.in_(wanted), Contact.alt_user_id.in_(keys)
+        Contact.channel_user_id.in_(keys | set(others.values())),
+        Contact.alt_user_id.in_(keys),
     )
     found = list(await session.scalars(select(Contact).where(Contact.channel == channel, match)))
     by_id = {c.channel_user_id: c for c in found}
     by_alt = {c.alt_user_id: c for c in found if c.alt_user_id}
     result: dict[str, Contact] = {}
     for key in keys:
-        contact = by_id.get(key)
-        if contact is None and key in aliases:
-            contact = by_id.get(aliases[key])
-        if contact is None:
-            contact = by_alt.get(key)
+        contact = by_id.get(key) or by_id.get(others.get(key, "")) or by_alt.get(key)
         if contact is not None:
             result[key] = contact
-    missing = sorted(keys - result.keys())
+    missing = keys - result.keys()
     if missing:
-        now = utcnow()
-        await session.execute(  # an executemany of one cached statement, whatever the count
-            insert_ignoring_conflicts(session, Contact.__table__, ("channel", "channel_user_id")),
-            [
-                {"channel": channel, "channel_user_id": key, "blocked": False, "created_at": now}
-                for key in missing
-            ],
-        )
-        created = await session.scalars(
-            select(Contact).where(Contact.channel == channel, Contact.channel_user_id.in_(missing))
-        )
-        result.update({contact.channel_user_id: contact for contact in created})
+        result.update(await _contacts_by_id(session, channel, missing))
     return result
+
+
+async def _contacts_by_id(
+    session: AsyncSession, channel: str, channel_user_ids: Collection[str]
+) -> dict[str, Contact]:
+    """Contacts by their own ids, created where missing: two statements in all."""
+    now = utcnow()
+    await session.execute(  # an executemany of one cached statement, whatever the count
+        insert_ignoring_conflicts(session, Contact.__table__, ("channel", "channel_user_id")),
+        [
+            {"channel": channel, "channel_user_id": key, "blocked": False, "created_at": now}
+            for key in sorted(channel_user_ids)
+        ],
+    )
+    found = await session.execute(
+        select(Contact).where(
+            Contact.channel == channel, Contact.channel_user_id.in_(channel_user_ids)
+        )
+    )
+    return {contact.channel_user_id: contact for contact in found.scalars()}
 
 
 async def lock_conversation(session: AsyncSession, contact: Contact) -> Conversation:

@@ -232,6 +232,9 @@ class ChannelAdapter(Protocol):
     # None: no such rule. Outside it only an approved template may go out (the template's
     # setting is named in the channel's row of ``bot.channels.registry``).
     reply_window: ClassVar[timedelta | None] = None
+    # Whether the provider can name one person by two ids (WhatsApp: ``wa_id`` and BSUID):
+    # the dispatcher then matches a message to the contact known by either one.
+    user_aliases: ClassVar[bool] = False
 
     async def start(self) -> None:
         """Open connections (inside the running loop). Called once by ``bot.app``. I/O."""

@@ -102,6 +102,7 @@ class MetaWhatsAppAdapter(ChannelAdapter):
         Route("POST", WEBHOOK_PATH),
     )
     reply_window: ClassVar[timedelta | None] = WHATSAPP_WINDOW
+    user_aliases: ClassVar[bool] = True  # wa_id and BSUID (docs/channels.md, Identity)
 
     def __init__(
         self,

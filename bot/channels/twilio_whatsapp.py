@@ -88,6 +88,7 @@ class TwilioWhatsAppAdapter(ChannelAdapter):
     features: ClassVar[frozenset[str]] = frozenset({MEDIA, LOCATION, PHONE})
     routes: ClassVar[tuple[Route, ...]] = (Route("POST", WEBHOOK_PATH), Route("POST", STATUS_PATH))
     reply_window: ClassVar[timedelta | None] = WHATSAPP_WINDOW
+    user_aliases: ClassVar[bool] = True  # wa_id and BSUID (docs/channels.md, Identity)
 
     def __init__(
         self,

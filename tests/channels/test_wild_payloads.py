@@ -96,3 +96,76 @@ async def test_wild_payload(
         rows = list(await session.scalars(select(Message).where(Message.direction == "in")))
     assert _stored_as(rows) == case.stored
     assert (await count(siaga, OutboxMessage) > 0) == case.reply
+
+
+# --- receipts out of order ----------------------------------------------------------------------
+
+TW = "SMf0e1d2c3b4a5968778695a4b3c2d1e0"
+WA = "wamid.HBgNNjI4MTIwMDAwMDAwMRUCABEYEj"
+
+
+@dataclass(frozen=True)
+class Receipts:
+    channel: str
+    external_id: str
+    fixtures: tuple[str, ...]
+    final: tuple[str, str]  # (status, delivery_status) after all of them
+    rewrite: tuple[tuple[str, str], ...] = ()  # (old, new) ids: make fixtures name one message
+
+
+RECEIPTS = [
+    Receipts("twilio", TW + "0", ("status__read", "status__delivered"), ("read", "read")),
+    Receipts(
+        "twilio",
+        TW + "1",
+        ("status__failed_63016", "status__sent"),
+        ("failed", "failed"),
+        ((TW + "0", TW + "1"),),
+    ),
+    Receipts(
+        "twilio",
+        TW + "0",
+        ("status__sent", "status__read", "status__delivered", "status__sent"),
+        ("read", "read"),
+    ),
+    Receipts(
+        "whatsapp",
+        WA + "AxQUJDREVGMDEyMzQ1Njc4OQA=",
+        ("status__read", "status__delivered"),
+        ("read", "read"),
+    ),
+    Receipts(
+        "whatsapp",
+        WA + "AyQUJDREVGMDEyMzQ1Njc4OQA=",
+        ("status__failed_131047", "status__sent", "status__delivered"),
+        ("failed", "failed"),
+        ((WA + "AxQUJDREVGMDEyMzQ1Njc4OQA=", WA + "AyQUJDREVGMDEyMzQ1Njc4OQA="),),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "case", RECEIPTS, ids=lambda r: f"{r.channel}-{'-'.join(f.split('__')[1] for f in r.fixtures)}"
+)
+async def test_receipts_only_move_forward(
+    siaga: RunningSiaga, client: aiohttp.ClientSession, case: Receipts
+) -> None:
+    async with siaga.app[SESSIONS]() as session, session.begin():
+        row = OutboxMessage(
+            channel=case.channel,
+            recipient="x",
+            text="t",
+            status="sent",
+            external_id=case.external_id,
+        )
+        session.add(row)
+        await session.flush()
+        row_id = row.id
+    for fixture in case.fixtures:
+        rewrite = dict(case.rewrite) or None
+        req = wire(case.channel, fixture, public_url=PUBLIC_URL, replace_text=rewrite)
+        assert (await post(client, siaga, req))[0] == 200
+    async with siaga.app[SESSIONS]() as session:
+        stored = await session.get(OutboxMessage, row_id)
+        assert stored is not None
+        assert (stored.status, stored.delivery_status) == case.final
