@@ -372,7 +372,7 @@ WRONG_TYPES = [
     pytest.param({"type": "contacts", "contacts": ["x"]}, id="contacts-strings"),
     pytest.param({"type": "image", "image": "x"}, id="image-string"),
     pytest.param({"from": ["6281200000001"]}, id="from-list"),
-    pytest.param({"id": {"x": 1}}, id="id-object"),
+    pytest.param({"type": "contacts", "contacts": [{"name": "x"}]}, id="contact-name-string"),
     pytest.param({"type": "location", "location": {"latitude": "x", "longitude": 1}}, id="lat"),
 ]
 
