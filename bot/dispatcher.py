@@ -24,9 +24,17 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import ChannelAdapter, MessageIn
+from bot.channels.base import (
+    EDIT,
+    REVOKE,
+    UNSUPPORTED,
+    ChannelAdapter,
+    MessageIn,
+    unsupported_text,
+)
 from bot.config import Settings
 from bot.effects import (
+    Inbound,
     PinLimits,
     SafetyNet,
     TextHooks,
@@ -36,13 +44,13 @@ from bot.effects import (
     log_inbound,
     queue_replies,
 )
-from bot.inbox_codec import message_from_json
+from bot.inbox_codec import location_to_json, media_to_json, message_from_json
 from flows.states import open_question
 from flows.types import ConversationState, FlowDeps, MediaRef, TurnResult, UserTurn
 from nlu.types import NluBackend, ParseResult
 from nlu.urgency import ANSWER_QUESTIONS
 from storage import cases, conversations, inbox
-from storage.models import Contact
+from storage.models import Case, Contact, Conversation
 
 log = logging.getLogger("bot.dispatcher")
 # After a partial batch, wait this long before the next one. Under load this multiplies the batch
@@ -169,9 +177,13 @@ class Dispatcher:
         """Ready events nobody here is handling, marked as in flight (before any await)."""
         now = asyncio.get_running_loop().time()
         self._cooling = {k: t for k, t in self._cooling.items() if t > now}
-        skip = self._in_flight | self._cooling.keys()
         async with self._sessions() as session:
-            ready = await inbox.peek_ready(session, self._batch_size + len(skip))
+            limit = self._batch_size + len(self._in_flight) + len(self._cooling)
+            ready = await inbox.peek_ready(session, limit)
+        # The set of events in flight is read again *after* the await: the other pump may have
+        # taken some of these while this one waited for the database (issue 14: every
+        # attachment was downloaded twice). Nothing awaits between this check and the update.
+        skip = self._in_flight | self._cooling.keys()
         taken = [p for p in ready if p.id not in skip][: self._batch_size]
         self._in_flight.update(p.id for p in taken)
         return taken
@@ -272,8 +284,17 @@ class Dispatcher:
             return []
         contacts: dict[tuple[str, str], Contact] = {}
         for channel in {p.pending.channel for p in batch}:
-            keys = [p.pending.conversation_key for p in batch if p.pending.channel == channel]
-            found = await conversations.contacts_for(session, channel, keys)
+            mine = [p for p in batch if p.pending.channel == channel]
+            keys = [p.pending.conversation_key for p in mine]
+            # The other id the provider names for the same person (WhatsApp BSUID / wa_id).
+            aliases = {
+                p.pending.conversation_key: p.msg.alt_user_id for p in mine if p.msg.alt_user_id
+            }
+            adapter = self._adapters.get(channel)
+            if adapter is not None and adapter.user_aliases:
+                found = await conversations.contacts_for(session, channel, keys, aliases)
+            else:
+                found = await conversations.contacts_for(session, channel, keys)
             contacts.update({(channel, key): contact for key, contact in found.items()})
         by_contact = await conversations.lock_conversations(
             session, [c.id for c in contacts.values()]
@@ -286,15 +307,24 @@ class Dispatcher:
         for prepared in batch:
             pending, msg, parse = prepared.pending, prepared.msg, prepared.parse
             contact = contacts[(pending.channel, pending.conversation_key)]
+            alt = msg.alt_user_id
+            if alt == contact.channel_user_id:  # reached through its alias: the key is the other
+                alt = pending.conversation_key
             conversations.refresh_contact(
-                contact,
-                display_name=msg.display_name,
-                phone=msg.phone,
-                alt_user_id=msg.alt_user_id,
+                contact, display_name=msg.display_name, phone=msg.phone, alt_user_id=alt
             )
             if contact.last_inbound_at is None or contact.last_inbound_at < pending.received_at:
                 contact.last_inbound_at = pending.received_at
             conversation = by_contact[contact.id]
+            if not msg.is_turn:
+                # Edits, revokes and unsupported content are kept for operators and never run
+                # the flows: an edit is not an answer (issue 14; docs/channels.md).
+                row = await self._keep_without_turn(
+                    session, conversation, msg, pending, open_cases.get(conversation.id)
+                )
+                if row is not None:
+                    turned.append(Turned(conversation, contact, row, (), f"{pending.id}:"))
+                continue
             state = conversations.state_of(conversation)
             asked = open_question(state.name)
             if asked in ANSWER_QUESTIONS:
@@ -351,6 +381,50 @@ class Dispatcher:
         await inbox.mark_done_many(session, handled)
         return handled
 
+    async def _keep_without_turn(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        msg: MessageIn,
+        pending: inbox.Pending,
+        open_case: Case | None,
+    ) -> Inbound | None:
+        """Store an event that is not a turn; returns a new log row to write, if any.
+
+        An edit or revoke changes the message it names (its earlier state kept in
+        ``versions``); when that message is not in the log, the edit is logged as a message of
+        its own, marked ``edited``. Unsupported content is logged with its readable text.
+        """
+        media = media_to_json(msg.media) or None
+        location = location_to_json(msg.location)
+        if msg.kind in (EDIT, REVOKE) and msg.original_id:
+            changed = await conversations.change_message(
+                session,
+                conversation,
+                msg.original_id,
+                kind="edited" if msg.kind == EDIT else "revoked",
+                text=msg.text if msg.kind == EDIT else None,
+                changed_at=pending.received_at,
+                media=media,
+                location=location,
+            )
+            if changed is not None:
+                log.info("event=%d channel=%s %s applied", pending.id, pending.channel, msg.kind)
+                return None
+        inbound = log_inbound(conversation, msg, None, pending.received_at, open_case)
+        inbound.row["kind"] = {EDIT: "edited", REVOKE: "revoked"}.get(msg.kind, UNSUPPORTED)
+        if msg.kind == REVOKE:
+            inbound.row["text"] = unsupported_text("message deleted by the sender")
+        log.info(
+            "event=%d channel=%s kept without a turn (%s)", pending.id, pending.channel, msg.kind
+        )
+        return inbound
+
 
 def _replace_media(msg: MessageIn, media: tuple[MediaRef, ...]) -> MessageIn:
-    return dataclasses.replace(msg, media=media)
+    """The message with its stored attachments; a shared contact's name and number (read
+    from its vCard by ``bot.media``) become the text of a message that has none."""
+    text = msg.text
+    if not text:
+        text = " ".join(m.caption for m in media if m.kind == "contact" and m.caption)
+    return dataclasses.replace(msg, media=media, text=text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.channels.base import MessageIn
+from bot.channels.base import EDIT, MESSAGE, MessageIn
 from bot.textclean import clean
 from flows.types import Location, MediaRef
 
@@ -42,7 +42,8 @@ def message_to_json(msg: MessageIn) -> dict[str, Any]:
         "display_name": msg.display_name,
         "alt_user_id": msg.alt_user_id,
         "phone": msg.phone,
-        "edited": msg.edited,
+        "kind": msg.kind,
+        "original_id": msg.original_id,
         "raw": dict(msg.raw),
     }
 
@@ -74,7 +75,10 @@ def message_from_json(data: dict[str, Any]) -> MessageIn:
         display_name=data.get("display_name"),
         alt_user_id=data.get("alt_user_id"),
         phone=data.get("phone"),
-        edited=bool(data.get("edited")),
+        # Rows stored before kinds existed carry ``edited`` instead.
+        kind=str(data.get("kind") or (EDIT if data.get("edited") else MESSAGE)),
+        original_id=data.get("original_id")
+        or (str(data.get("external_id") or "") if data.get("edited") else None),
         raw=data.get("raw") or {},
     )
     return clean(message)

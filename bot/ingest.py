@@ -47,6 +47,13 @@ async def ingest(app: web.Application, adapter: ChannelAdapter, raw: RawRequest)
     except AnomalousPayload as exc:
         log_anomalous.warning("channel=%s malformed payload: %s", adapter.name, exc)
         return web.json_response({"error": f"malformed payload: {exc}"}, status=400)
+    except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        # A shape the parser did not foresee is the sender's fault, never a 500 (issue 14).
+        # Only the type is logged: the exception text can quote the payload.
+        log_anomalous.warning(
+            "channel=%s unparseable payload (%s)", adapter.name, type(exc).__name__
+        )
+        return web.json_response({"error": "malformed payload"}, status=400)
     await store_events(app, adapter.name, events)
     ack = adapter.ack(events)
     return web.Response(status=ack.status, body=ack.body, content_type=ack.content_type)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.channels.base import ChannelAdapter, MediaError
+from bot.channels.wire import vcard_summary
 from flows.types import MediaRef
 
 log = logging.getLogger("bot.media")
@@ -230,5 +231,10 @@ async def fetch_and_store(
             log.warning("media %s not stored: unexpected %s", ref.kind, type(exc).__name__)
             out.append(replace(ref, url="", mime_type=None))
             continue
-        out.append(replace(ref, url=key, mime_type=mime or ref.mime_type))
+        stored = replace(ref, url=key, mime_type=mime or ref.mime_type)
+        if ref.kind == "contact" and not ref.caption:
+            # A shared contact (vCard): its name and number become the caption, which is the
+            # message's text when it has no other (docs/channels.md, "What is stored").
+            stored = replace(stored, caption=vcard_summary(data) or None)
+        out.append(stored)
     return tuple(out)

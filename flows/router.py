@@ -303,9 +303,11 @@ def _route_idle(ctx: Ctx) -> TurnResult:
         # answer it, and offer a report in case it is one.
         return faq.answer(ctx, intent=_best_faq(ctx), offer_report=True)
     if (ctx.turn.media or ctx.turn.location) and not ctx.turn.text.strip():
-        # A photo, voice note or pin with no words: don't answer "I don't understand".
+        # A photo, voice note or pin with no words: don't answer "I don't understand". A pin
+        # is a place, not a file (issue 14).
         choices = (btn("btn.report", "report", ctx.lang), btn("btn.human", "handoff", ctx.lang))
-        return finish(ctx, [Reply(t("media_idle", ctx.lang), choices)], states.IDLE)
+        key = "location_idle" if ctx.turn.location and not ctx.turn.media else "media_idle"
+        return finish(ctx, [Reply(t(key, ctx.lang), choices)], states.IDLE)
     if kind == "complaint" and (case := open_case(ctx)) is not None:
         return _add_to_case(ctx, case)
     if kind == "complaint":

@@ -153,6 +153,12 @@ _T: dict[str, tuple[str, str]] = {
         "There is nothing to cancel. How can I help?",
     ),
     "stopped": ("Baik, dihentikan. Ada lagi yang bisa saya bantu?", "OK, stopped. Anything else?"),
+    "location_idle": (
+        "Terima kasih, lokasi Anda kami terima. Apakah Anda ingin melapor masalah atau bicara "
+        "dengan petugas?",
+        "Thank you, we received your location. Would you like to report a problem or talk to a "
+        "person?",
+    ),
     "media_idle": (
         "Terima kasih, file Anda kami terima. Apakah Anda ingin melapor masalah atau bicara "
         "dengan petugas?",

@@ -10,8 +10,9 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from flows.types import ConversationState
 from storage.db import insert_ignoring_conflicts, on_postgres
@@ -50,9 +51,46 @@ def refresh_contact(
 
 
 async def contacts_for(
+    session: AsyncSession,
+    channel: str,
+    channel_user_ids: Collection[str],
+    aliases: Mapping[str, str] | None = None,
+) -> dict[str, Contact]:
+    """Contacts of many users of one channel, created where missing.
+
+    Without ``aliases`` (channels where a person has one id) two statements in all. With
+    ``aliases`` (a mapping, possibly empty, from a user id to the other id the provider gave
+    for the same person: WhatsApp's BSUID beside the ``wa_id``), a user who first wrote under
+    one id and later under the other is one contact (issue 14): an id is matched to an existing
+    contact whose own id is its alias, or whose ``alt_user_id`` is the id. One statement when
+    every contact exists, three when some are new.
+    """
+    if aliases is None:
+        return await _contacts_by_id(session, channel, channel_user_ids)
+    others = {k: v for k, v in aliases.items() if v and v != k}
+    keys = set(channel_user_ids)
+    match: ColumnElement[bool] = or_(
+        Contact.channel_user_id.in_(keys | set(others.values())),
+        Contact.alt_user_id.in_(keys),
+    )
+    found = list(await session.scalars(select(Contact).where(Contact.channel == channel, match)))
+    by_id = {c.channel_user_id: c for c in found}
+    by_alt = {c.alt_user_id: c for c in found if c.alt_user_id}
+    result: dict[str, Contact] = {}
+    for key in keys:
+        contact = by_id.get(key) or by_id.get(others.get(key, "")) or by_alt.get(key)
+        if contact is not None:
+            result[key] = contact
+    missing = keys - result.keys()
+    if missing:
+        result.update(await _contacts_by_id(session, channel, missing))
+    return result
+
+
+async def _contacts_by_id(
     session: AsyncSession, channel: str, channel_user_ids: Collection[str]
 ) -> dict[str, Contact]:
-    """Contacts of many users of one channel, created where missing: two statements in all."""
+    """Contacts by their own ids, created where missing: two statements in all."""
     now = utcnow()
     await session.execute(  # an executemany of one cached statement, whatever the count
         insert_ignoring_conflicts(session, Contact.__table__, ("channel", "channel_user_id")),
@@ -180,8 +218,12 @@ def message_row(
     case_id: int | None = None,
     outbox_id: int | None = None,
     operator_id: int | None = None,
+    kind: str | None = None,
 ) -> dict[str, Any]:
-    """One message-log row: for :func:`log_messages`, and what :func:`add_message` stores."""
+    """One message-log row: for :func:`log_messages`, and what :func:`add_message` stores.
+
+    ``kind`` is None for an ordinary message, or ``unsupported`` (see ``Message.kind``).
+    """
     return {
         "conversation_id": conversation_id,
         "direction": direction,
@@ -197,6 +239,7 @@ def message_row(
         "case_id": case_id,
         "outbox_id": outbox_id,
         "operator_id": operator_id,
+        "kind": kind,
     }
 
 
@@ -208,6 +251,52 @@ async def log_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
     """
     if rows:
         await session.execute(insert(cast("Table", Message.__table__)), rows)
+
+
+async def change_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    original_id: str,
+    *,
+    kind: str,
+    text: str | None,
+    changed_at: datetime,
+    media: list[dict[str, Any]] | None = None,
+    location: Mapping[str, Any] | None = None,
+) -> Message | None:
+    """Apply an edit (``kind="edited"``, new ``text``) or a revoke (``kind="revoked"``,
+    ``text=None``: the words stay for operators) to the inbound message ``original_id``.
+
+    The row's earlier state is appended to ``versions``, so the console can show every version
+    (issue 14). Returns None when the message is not in the log (e.g. older than Siaga).
+    """
+    stmt = (
+        select(Message)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.direction == "in",
+            Message.channel_message_id == original_id,
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    message = (await session.scalars(stmt)).first()
+    if message is None:
+        return None
+    earlier = {
+        "text": message.text,
+        "kind": message.kind,
+        "media": message.media,
+        "location": message.location,
+        "changed_at": changed_at.isoformat(),
+    }
+    message.versions = [*(message.versions or []), earlier]
+    message.kind = kind
+    if text is not None:
+        message.text = text
+        message.media = media if media is not None else message.media
+        message.location = dict(location) if location else message.location
+    return message
 
 
 async def set_blocked(

@@ -146,6 +146,11 @@ class Message(Base):
     location: Mapped[dict[str, Any] | None] = mapped_column(JsonDict)
     nlu: Mapped[dict[str, Any] | None] = mapped_column(JsonDict)
     outbox_id: Mapped[int | None] = mapped_column(BigId)
+    # None for an ordinary message; "unsupported" (content we cannot read, kept as a readable
+    # text), "edited" or "revoked" (the person changed or deleted it; ``versions`` holds every
+    # earlier state, oldest first, as {"text", "kind", "media", "location", "changed_at"}).
+    kind: Mapped[str | None] = mapped_column(String(16))
+    versions: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonDict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

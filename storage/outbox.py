@@ -364,6 +364,19 @@ async def unsettled_count(session: AsyncSession) -> int:
     return int((await session.execute(stmt)).scalar_one())
 
 
+# Delivery receipts only move a message forward (docs/channels.md, "Delivery statuses"):
+# sent < delivered < read, and failed is final. Providers do not promise their callbacks arrive
+# in order (a late "delivered" after "read", a "sent" after "failed"): each receipt names the
+# states it may replace, so the guarded UPDATE below never moves a row backwards.
+_RECEIPT_REPLACES: dict[str, tuple[str, ...]] = {
+    "sent": (),
+    "delivered": ("sent",),
+    "read": ("sent", "delivered"),
+    # A message the person received or read did not fail: a late failure is not applied.
+    "failed": ("sent",),
+}
+
+
 async def record_delivery(
     session: AsyncSession,
     *,
@@ -372,18 +385,29 @@ async def record_delivery(
     status: str,
     error: str | None = None,
 ) -> bool:
-    """Apply a provider's delivery receipt (delivered, read, failed). False if unknown message."""
+    """Apply a provider's delivery receipt (sent, delivered, read, failed), forward only.
+
+    Returns False if the message is unknown or the receipt is older than what is recorded.
+    """
+    replaces = _RECEIPT_REPLACES.get(status)
+    if replaces is None:
+        return False
     values: dict[str, Any] = {"delivery_status": status}
     if status == "failed":
         values["status"] = "failed"
         values["last_error"] = (error or "failed")[:500]
     elif status in {"delivered", "read"}:
         values["status"] = status
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.channel == channel, OutboxMessage.external_id == external_id)
-        .values(**values)
+    current = OutboxMessage.delivery_status
+    forward = or_(current.is_(None), current.in_(replaces)) if replaces else current.is_(None)
+    stmt = update(OutboxMessage).where(
+        OutboxMessage.channel == channel,
+        OutboxMessage.external_id == external_id,
+        forward,
     )
+    if status != "failed":
+        stmt = stmt.where(OutboxMessage.status != "failed")  # failed is final
+    result = await session.execute(stmt.values(**values))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -61,8 +61,35 @@ class MessageIn:
     display_name: str | None = None
     alt_user_id: str | None = None  # e.g. WhatsApp BSUID beside the phone-based wa_id
     phone: str | None = None
-    edited: bool = False
+    # What the event is (docs/channels.md, "What is stored"): a new ``message``; an ``edit`` or
+    # a ``revoke`` of the earlier message ``original_id`` (they update that message and are
+    # never a turn of the flows); or ``unsupported`` content, kept for operators with a
+    # readable ``text`` such as "[unsupported: poll]" and not answered.
+    kind: str = "message"
+    original_id: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def edited(self) -> bool:
+        """An edit of an earlier message (Telegram ``edited_message``, WhatsApp ``edit``)."""
+        return self.kind == EDIT
+
+    @property
+    def is_turn(self) -> bool:
+        """Whether the flows see it: new content only, never an edit, revoke or unsupported."""
+        return self.kind == MESSAGE
+
+
+# MessageIn.kind values.
+MESSAGE = "message"
+EDIT = "edit"
+REVOKE = "revoke"
+UNSUPPORTED = "unsupported"
+
+
+def unsupported_text(what: str) -> str:
+    """The text an unsupported message is stored with, e.g. "[unsupported: reaction 👍]"."""
+    return f"[unsupported: {what.strip()[:200]}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +232,9 @@ class ChannelAdapter(Protocol):
     # None: no such rule. Outside it only an approved template may go out (the template's
     # setting is named in the channel's row of ``bot.channels.registry``).
     reply_window: ClassVar[timedelta | None] = None
+    # Whether the provider can name one person by two ids (WhatsApp: ``wa_id`` and BSUID):
+    # the dispatcher then matches a message to the contact known by either one.
+    user_aliases: ClassVar[bool] = False
 
     async def start(self) -> None:
         """Open connections (inside the running loop). Called once by ``bot.app``. I/O."""

@@ -8,17 +8,21 @@ business-scoped user id (BSUID); the other id travels in ``alt_user_id`` (§4.3)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
 import aiohttp
 
 from bot.channels.base import (
+    EDIT,
+    REVOKE,
+    UNSUPPORTED,
     WHATSAPP_WINDOW,
     AckResponse,
     AnomalousPayload,
@@ -34,9 +38,10 @@ from bot.channels.base import (
     SendError,
     SendResult,
     StatusUpdate,
+    unsupported_text,
 )
 from bot.channels.pacing import Pacer, PartSender, numbered, split_text
-from bot.channels.wire import fetch_capped, header
+from bot.channels.wire import coordinates, e164, fetch_capped, header
 from flows.types import LOCATION, MEDIA, PHONE, Button, Location, MediaRef
 
 log = logging.getLogger("bot.channels.whatsapp")
@@ -97,6 +102,7 @@ class MetaWhatsAppAdapter(ChannelAdapter):
         Route("POST", WEBHOOK_PATH),
     )
     reply_window: ClassVar[timedelta | None] = WHATSAPP_WINDOW
+    user_aliases: ClassVar[bool] = True  # wa_id and BSUID (docs/channels.md, Identity)
 
     def __init__(
         self,
@@ -407,7 +413,8 @@ def parse_notification(data: Any, phone_number_id: str) -> list[ProviderEvent]:
             raise AnomalousPayload("whatsapp entry without a changes list")
         for change in changes:
             if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
-                raise AnomalousPayload("whatsapp change without a value")
+                events.append(Ignored("whatsapp change without a value"))
+                continue
             if change.get("field") != "messages":
                 events.append(Ignored(f"whatsapp field {change.get('field')!s:.40}"))
                 continue
@@ -416,7 +423,7 @@ def parse_notification(data: Any, phone_number_id: str) -> list[ProviderEvent]:
 
 
 def _parse_value(value: Mapping[str, Any], phone_number_id: str) -> list[ProviderEvent]:
-    metadata = value.get("metadata") or {}
+    metadata = _dict(value.get("metadata"))
     if phone_number_id and metadata.get("phone_number_id") not in (None, phone_number_id):
         return [Ignored("whatsapp notification for another phone number")]
     messages = value.get("messages") or []
@@ -425,19 +432,33 @@ def _parse_value(value: Mapping[str, Any], phone_number_id: str) -> list[Provide
     if not all(isinstance(x, list) for x in (messages, statuses, contacts)):
         raise AnomalousPayload("whatsapp messages/statuses/contacts are not lists")
     events: list[ProviderEvent] = []
-    for message in messages:
-        events.append(_parse_message(message, contacts))
-    for status in statuses:
-        events.append(_parse_status(status))
+    bad = 0
+    # One broken item must not cost the others their place (issue 14): each is parsed on its
+    # own, and a broken one is logged and skipped when the rest of the batch is usable.
+    jobs: list[Callable[[], ProviderEvent]] = [
+        *(functools.partial(_parse_message, m, contacts) for m in messages),
+        *(functools.partial(_parse_status, st) for st in statuses),
+    ]
+    for job in jobs:
+        try:
+            events.append(job())
+        except (AnomalousPayload, AttributeError, KeyError, TypeError, ValueError) as exc:
+            bad += 1
+            reason = exc if isinstance(exc, AnomalousPayload) else type(exc).__name__
+            events.append(Ignored(f"whatsapp item not usable: {reason}"[:80]))
+    if bad and bad == len(messages) + len(statuses):
+        raise AnomalousPayload("whatsapp notification without a usable message or status")
     if not events:
-        kinds = sorted(k for k in value if k not in {"messaging_product", "metadata"})
+        kinds = sorted(str(k) for k in value if k not in {"messaging_product", "metadata"})
         events.append(Ignored(f"whatsapp value without messages ({','.join(kinds)[:60]})"))
     return events
 
 
 def _parse_status(s: Any) -> ProviderEvent:
-    if not isinstance(s, dict) or not s.get("id") or not s.get("status"):
+    if not isinstance(s, dict) or not _id(s.get("id")) or not _id(s.get("status")):
         raise AnomalousPayload("whatsapp status without id/status")
+    if s.get("recipient_type") == "group":
+        return Ignored("whatsapp status of a group message")
     status = _STATUS_MAP.get(str(s["status"]))
     if status is None:
         return Ignored(f"whatsapp status {s['status']!s:.20}")
@@ -449,86 +470,133 @@ def _parse_status(s: Any) -> ProviderEvent:
         dedup_key=f"{s['id']}:{status}",
         external_id=str(s["id"]),
         status=status,
-        error_code=str(code) if code is not None else None,
-        error_message=str(message) if message else None,
+        error_code=str(code) if isinstance(code, int | str) else None,
+        error_message=str(message) if isinstance(message, str) and message else None,
         raw=s,
     )
 
 
 def _parse_message(m: Any, contacts: Sequence[Any]) -> ProviderEvent:
     """One ``messages[]`` item. Raises AnomalousPayload without id or sender."""
-    if not isinstance(m, dict) or not m.get("id"):
+    if not isinstance(m, dict) or not _id(m.get("id")):
         raise AnomalousPayload("whatsapp message without id")
-    wa_id = m.get("from") or None
-    bsuid = m.get("from_user_id") or None
+    if m.get("group_id"):
+        # A group message (Cloud API groups): answered privately it would tell the group
+        # nothing and the sender too much; ignored as on Telegram (issue 14).
+        return Ignored("whatsapp group message")
+    wa_id = _id(m.get("from"))
+    bsuid = _id(m.get("from_user_id"))
+    if wa_id and wa_id.startswith("US."):
+        wa_id, bsuid = None, bsuid or wa_id  # a BSUID in ``from`` (courier's fixtures)
     contact = _contact_for(contacts, wa_id, bsuid)
-    wa_id = wa_id or contact.get("wa_id") or None
-    bsuid = bsuid or contact.get("user_id") or None
+    wa_id = wa_id or _id(contact.get("wa_id"))
+    bsuid = bsuid or _id(contact.get("user_id"))
     key = wa_id or bsuid
     if not key:
         raise AnomalousPayload("whatsapp message without from/from_user_id")
+    profile = _dict(contact.get("profile"))
+    common: dict[str, Any] = {
+        "dedup_key": str(m["id"]),
+        "conversation_key": key,
+        "external_id": str(m["id"]),
+        "display_name": _s(profile.get("name")) or None,
+        "alt_user_id": bsuid if key == wa_id else wa_id,
+        "phone": e164(wa_id) if wa_id else None,
+        "raw": {"message": m, "contact": contact},
+    }
     kind = m.get("type")
-    text = ""
-    payload = None
-    media: tuple[MediaRef, ...] = ()
-    location = None
+    if kind == "edit":
+        edit = _dict(m.get("edit"))
+        original = _id(edit.get("original_message_id"))
+        if not original:
+            raise AnomalousPayload("whatsapp edit without original_message_id")
+        content = _content(_dict(edit.get("message")))
+        if isinstance(content, str):
+            content = {"text": unsupported_text(f"edit {content}")}
+        return MessageIn(**common, **content, kind=EDIT, original_id=original)
+    if kind == "revoke":
+        original = _id(_dict(m.get("revoke")).get("original_message_id"))
+        if not original:
+            raise AnomalousPayload("whatsapp revoke without original_message_id")
+        return MessageIn(**common, text="", kind=REVOKE, original_id=original)
+    content = _content(m)
+    if isinstance(content, str):
+        # Reactions, orders, ``unsupported`` and unknown types: kept for operators, not answered.
+        return MessageIn(**common, text=unsupported_text(content), kind=UNSUPPORTED)
+    return MessageIn(**common, **content)
+
+
+def _content(m: Mapping[str, Any]) -> dict[str, Any] | str:
+    """The readable content of a message (or of an edit's new version) as MessageIn fields,
+    or a short description of what it is when there is nothing we can read (unsupported)."""
+    kind = m.get("type")
+    label = _s(kind)[:20] or "unknown"
     if kind == "text":
-        text = str((m.get("text") or {}).get("body") or "")
-    elif kind in _MEDIA_TYPES:
-        item = m.get(kind)
-        if not isinstance(item, dict) or not item.get("id"):
-            raise AnomalousPayload(f"whatsapp {kind} without a media id")
-        media_kind = "voice" if kind == "audio" and item.get("voice") else _MEDIA_TYPES[kind]
-        caption = item.get("caption") or None
-        media = (MediaRef(media_kind, str(item["id"]), item.get("mime_type"), caption),)
-        text = caption or ""
-    elif kind == "location":
-        loc = m.get("location") or {}
-        try:
-            location = Location(
-                float(loc["latitude"]),
-                float(loc["longitude"]),
-                loc.get("name") or loc.get("address") or None,
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise AnomalousPayload("whatsapp location without coordinates") from exc
-    elif kind == "interactive":
-        inter = m.get("interactive") or {}
-        reply = inter.get("button_reply") or inter.get("list_reply")
-        if not isinstance(reply, dict):
-            return Ignored(f"whatsapp interactive {inter.get('type')!s:.20}")
-        payload = str(reply.get("id") or "") or None
-        text = str(reply.get("title") or "")
-    elif kind == "button":
-        button = m.get("button") or {}
-        payload = str(button.get("payload") or "") or None
-        text = str(button.get("text") or "")
-    elif kind == "contacts":
-        shared = m.get("contacts") or []
+        text = _s(_dict(m.get("text")).get("body"))
+        return {"text": text} if text else "empty text"
+    if kind in _MEDIA_TYPES or kind == "voice":
+        item = _dict(m.get(label))
+        media_id = _id(item.get("id"))
+        if not media_id:
+            return f"{label} without a media id"
+        voice = kind == "voice" or (kind == "audio" and item.get("voice") is True)
+        media_kind = "voice" if voice else _MEDIA_TYPES[label]
+        caption = _s(item.get("caption")) or None
+        mime = _s(item.get("mime_type")) or None
+        return {"media": (MediaRef(media_kind, media_id, mime, caption),), "text": caption or ""}
+    if kind == "location":
+        loc = _dict(m.get("location"))
+        pair = coordinates(loc.get("latitude"), loc.get("longitude"))
+        if pair is None:
+            return "location without valid coordinates"
+        name = _s(loc.get("name")) or _s(loc.get("address")) or None
+        return {"location": Location(pair[0], pair[1], name), "text": ""}
+    if kind == "interactive":
+        inter = _dict(m.get("interactive"))
+        reply = _dict(inter.get("button_reply")) or _dict(inter.get("list_reply"))
+        if not reply:
+            return f"interactive {_s(inter.get('type'))[:20]}".strip()
+        payload = _id(reply.get("id"))
+        return {"payload": payload, "text": _s(reply.get("title")) or (payload or "")}
+    if kind == "button":
+        button = _dict(m.get("button"))
+        payload = _id(button.get("payload"))
+        text = _s(button.get("text"))
+        return {"payload": payload, "text": text or payload or ""} if text or payload else label
+    if kind == "contacts":
         lines = []
+        shared = m.get("contacts")
         for c in shared if isinstance(shared, list) else []:
-            name = ((c.get("name") or {}).get("formatted_name")) or ""
-            phones = " ".join(p.get("phone", "") for p in c.get("phones") or [])
-            lines.append(f"{name} {phones}".strip())
+            if not isinstance(c, dict):
+                continue
+            name = _s(_dict(c.get("name")).get("formatted_name"))
+            phones = c["phones"] if isinstance(c.get("phones"), list) else []
+            numbers = " ".join(_s(_dict(p).get("phone")) for p in phones).strip()
+            lines.append(f"{name} {numbers}".strip())
         text = "\n".join(line for line in lines if line)
-    else:
-        return Ignored(f"whatsapp message type {kind!s:.20}")
-    if not (text or media or location or payload):
-        return Ignored(f"whatsapp {kind} message without content")
-    profile = contact.get("profile") or {}
-    return MessageIn(
-        dedup_key=str(m["id"]),
-        conversation_key=key,
-        external_id=str(m["id"]),
-        text=text,
-        payload=payload,
-        media=media,
-        location=location,
-        display_name=profile.get("name") or None,
-        alt_user_id=bsuid if key == wa_id else wa_id,
-        phone=f"+{wa_id}" if wa_id else None,
-        raw={"message": m, "contact": contact},
-    )
+        return {"text": text} if text else "contacts without names or numbers"
+    if kind == "reaction":
+        emoji = _s(_dict(m.get("reaction")).get("emoji"))
+        return f"reaction {emoji}".strip() if emoji else "reaction removed"
+    if kind == "unsupported":
+        inner = _s(_dict(m.get("unsupported")).get("type"))[:20]
+        return f"unsupported {inner}".strip()
+    return label
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _s(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _id(value: Any) -> str | None:
+    """A provider id: a non-empty string or an integer (never a list, an object or a bool)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value) or None
 
 
 def _contact_for(contacts: Sequence[Any], wa_id: str | None, bsuid: str | None) -> dict[str, Any]:

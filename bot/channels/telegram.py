@@ -1,8 +1,8 @@
 """Telegram Bot API adapter, with python-telegram-bot as the wire library.
 
-PTB is used only as a typed parser (``Update.de_json``) and a sender (``Bot``); its
-``Application``/handlers are not, because conversation state and ordering are ours
-(``docs/wire-protocols.md`` §2.2). Tests point ``SIAGA_TELEGRAM_API_URL`` at a
+PTB is used only as a sender (``Bot``): updates are read from their JSON (see "parsing" below),
+and PTB's ``Application``/handlers are not used, because conversation state and ordering are
+ours (``docs/wire-protocols.md`` §2.2). Tests point ``SIAGA_TELEGRAM_API_URL`` at a
 local fake Bot API.
 """
 
@@ -15,14 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from telegram import (
-    Bot,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -35,6 +28,9 @@ from telegram.error import (
 )
 
 from bot.channels.base import (
+    EDIT,
+    MESSAGE,
+    UNSUPPORTED,
     AckResponse,
     AnomalousPayload,
     ChannelAdapter,
@@ -49,10 +45,11 @@ from bot.channels.base import (
     SendError,
     SendResult,
     UserBlocked,
+    unsupported_text,
 )
 from bot.channels.pacing import Pacer, PartSender, numbered, split_text, utf16_len
 from bot.channels.telegram_request import AiohttpRequest
-from bot.channels.wire import header
+from bot.channels.wire import coordinates, e164, header
 from flows.types import LOCATION, MEDIA, Button, Location, MediaRef
 
 log = logging.getLogger("bot.channels.telegram")
@@ -256,142 +253,227 @@ def _keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
 
 
 # --- parsing (pure) ----------------------------------------------------------------------------
+#
+# The update is read from the JSON itself, not through PTB's ``Update.de_json``: PTB builds every
+# object strictly, so a field its version takes as required and the sender left out (``is_bot``
+# in Telegram's own webhook samples, ``file_unique_id`` in older shapes, a poll without a field
+# added in a later Bot API) turned a worker's message into a 400 that Telegram retried until it
+# gave up (issue 14). We read only what we need, accept every authentic update, and keep what we
+# cannot understand for operators (docs/channels.md, "What is stored").
 
 
 def parse_update(data: Any) -> ProviderEvent:
     """Turn one Bot API ``Update`` dict into an event.
 
     Raises:
-        AnomalousPayload: not an object, no integer ``update_id``, or fields PTB cannot build.
+        AnomalousPayload: not an object, no integer ``update_id``, or a message without a chat.
     """
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+    if not isinstance(data, dict) or not _is_int(data.get("update_id")):
         raise AnomalousPayload("telegram update without an integer update_id")
-    try:
-        update = Update.de_json(data, None)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise AnomalousPayload(f"telegram update not parseable ({type(exc).__name__})") from exc
-    try:
-        return _event(update, data)
-    except (AttributeError, TypeError) as exc:
-        # PTB builds objects leniently (a message without ``chat`` parses); we do not.
-        raise AnomalousPayload(f"telegram update incomplete ({type(exc).__name__})") from exc
-
-
-def _event(update: Update, data: Mapping[str, Any]) -> ProviderEvent:
-    dedup = f"tg:{update.update_id}"
-    if update.message is not None:
-        return _message_event(dedup, update.message, data, edited=False)
-    if update.edited_message is not None:
-        return _message_event(dedup, update.edited_message, data, edited=True)
-    if update.callback_query is not None:
-        return _callback_event(dedup, update.callback_query, data)
-    if update.my_chat_member is not None:
-        member = update.my_chat_member
-        if member.chat.type != "private":
+    dedup = f"tg:{data['update_id']}"
+    for key, edited in (("message", False), ("edited_message", True)):
+        if key in data:
+            return _message_event(dedup, _obj(data[key], key), data, edited=edited)
+    if "callback_query" in data:
+        return _callback_event(dedup, _obj(data["callback_query"], "callback_query"), data)
+    if "my_chat_member" in data:
+        member = _obj(data["my_chat_member"], "my_chat_member")
+        chat = _chat(member)
+        if chat.get("type") != "private":
             return Ignored("telegram my_chat_member outside a private chat")
-        status = member.new_chat_member.status
+        status = _dict(member.get("new_chat_member")).get("status")
         if status in {"kicked", "member"}:
-            return UserBlocked(dedup, str(member.chat.id), blocked=status == "kicked", raw=data)
-        return Ignored(f"telegram my_chat_member status {status}")
-    kinds = sorted(k for k in data if k != "update_id")
+            return UserBlocked(dedup, str(chat["id"]), blocked=status == "kicked", raw=data)
+        return Ignored(f"telegram my_chat_member status {_short(status)}")
+    kinds = sorted(str(k) for k in data if k != "update_id")
     return Ignored(f"telegram update type {kinds[0] if kinds else 'empty'}"[:80])
 
 
 def _message_event(
-    dedup: str, m: Message, data: Mapping[str, Any], *, edited: bool
+    dedup: str, m: Mapping[str, Any], data: Mapping[str, Any], *, edited: bool
 ) -> ProviderEvent:
     """A (possibly edited) message from a private chat; groups and channels are ignored.
 
     The alert group of the rapid-response team is a Telegram group: ignoring non-private chats
     keeps the bot from answering the team there.
     """
-    if m.chat.type != "private":
-        return Ignored(f"telegram message in a {m.chat.type} chat")
-    raw_location = (data.get("edited_message") or {}).get("location") or {}
-    if edited and raw_location.get("live_period"):
+    chat = _chat(m)
+    if chat.get("type") != "private":
+        return Ignored(f"telegram message in a {_short(chat.get('type'))} chat")
+    location_raw = _dict(m.get("location"))
+    if edited and location_raw.get("live_period"):
         # A live location re-sends an edited_message on every move (docs/wire-protocols.md §1.2).
         return Ignored("telegram live location update")
-    user = m.from_user
-    text = m.text or m.caption or ""
+    user = _dict(m.get("from"))
+    text = _str(m.get("text")) or _str(m.get("caption"))
     media = _media(m)
+    # A venue carries a location too: read the venue first, or its title is lost (issue 14).
+    venue = _dict(m.get("venue"))
     location = None
-    if m.location is not None:
-        location = Location(m.location.latitude, m.location.longitude)
-    elif m.venue is not None:
-        location = Location(m.venue.location.latitude, m.venue.location.longitude, m.venue.title)
+    if venue:
+        point = _dict(venue.get("location"))
+        location = _location(point, _str(venue.get("title")) or _str(venue.get("address")))
+    elif location_raw:
+        location = _location(location_raw, None)
     phone = None
-    if m.contact is not None:
-        own = user is not None and m.contact.user_id == user.id
-        if own:
-            phone = m.contact.phone_number  # shared via request_contact: the user's own number
+    contact = _dict(m.get("contact"))
+    if contact:
+        own = (
+            bool(user)
+            and contact.get("user_id") is not None
+            and contact["user_id"] == user.get("id")
+        )
+        number = _str(contact.get("phone_number"))
+        if own and e164(number):
+            phone = e164(number)  # shared via request_contact: the user's own number
         elif not text:
             # Someone else's contact (an employer, an agent): the operator needs it as text.
-            text = " ".join(p for p in (m.contact.first_name, m.contact.phone_number) if p)
+            names = (_str(contact.get("first_name")), _str(contact.get("last_name")), number)
+            text = " ".join(p for p in names if p)
+    common: dict[str, Any] = {
+        "dedup_key": dedup,
+        "conversation_key": str(chat["id"]),
+        "external_id": str(m.get("message_id", "")),
+        "display_name": _full_name(user),
+        "raw": data,
+    }
     if not (text or media or location or phone):
-        raw_message = data.get("edited_message" if edited else "message") or {}
-        extra = ",".join(sorted(set(raw_message) - _MESSAGE_BASICS))
-        return Ignored(f"telegram message without supported content ({extra})"[:80])
+        what = sorted(set(m) - _MESSAGE_BASICS)
+        label = ", ".join(str(w) for w in what) or "empty message"
+        if location_raw or venue:
+            label = "location without valid coordinates"
+        return MessageIn(**common, text=unsupported_text(label), kind=UNSUPPORTED)
     return MessageIn(
-        dedup_key=dedup,
-        conversation_key=str(m.chat.id),
-        external_id=str(m.message_id),
+        **common,
         text=text,
         media=media,
         location=location,
-        display_name=user.full_name if user is not None else None,
         phone=phone,
-        edited=edited,
-        raw=data,
+        kind=EDIT if edited else MESSAGE,
+        original_id=str(m.get("message_id", "")) if edited else None,
     )
 
 
-_MESSAGE_BASICS = {"message_id", "date", "chat", "from", "edit_date", "entities", "sender_chat"}
+_MESSAGE_BASICS = {
+    "message_id",
+    "message_thread_id",
+    "date",
+    "chat",
+    "from",
+    "edit_date",
+    "entities",
+    "caption_entities",
+    "sender_chat",
+    "forward_origin",
+    "reply_to_message",
+    "link_preview_options",
+    "has_protected_content",
+}
 
 
-def _media(m: Message) -> tuple[MediaRef, ...]:
-    """The attachment as a ref to the provider's file id; photos: the largest size (the last)."""
-    caption = m.caption
-    if m.voice is not None:
-        return (MediaRef("voice", m.voice.file_id, m.voice.mime_type or "audio/ogg", caption),)
-    if m.audio is not None:
-        return (MediaRef("audio", m.audio.file_id, m.audio.mime_type, caption),)
-    if m.photo:
-        largest = max(m.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return (MediaRef("image", largest.file_id, "image/jpeg", caption),)
-    if m.document is not None:
-        return (MediaRef("document", m.document.file_id, m.document.mime_type, caption),)
-    if m.video is not None:
-        return (MediaRef("video", m.video.file_id, m.video.mime_type, caption),)
-    if m.video_note is not None:
-        return (MediaRef("video", m.video_note.file_id, "video/mp4", caption),)
-    if m.sticker is not None:
-        mime = "video/webm" if m.sticker.is_video else "image/webp"
-        return (MediaRef("sticker", m.sticker.file_id, mime, None),)
+def _media(m: Mapping[str, Any]) -> tuple[MediaRef, ...]:
+    """The attachment as a ref to the provider's file id; photos: the largest size."""
+    caption = _str(m.get("caption")) or None
+    for key, kind, default_mime in (
+        ("voice", "voice", "audio/ogg"),
+        ("audio", "audio", None),
+        ("document", "document", None),
+        ("video", "video", None),
+        ("video_note", "video", "video/mp4"),
+        ("animation", "video", "video/mp4"),
+    ):
+        item = _dict(m.get(key))
+        if _str(item.get("file_id")):
+            mime = _str(item.get("mime_type")) or default_mime
+            return (MediaRef(kind, item["file_id"], mime, caption),)
+    sizes = [p for p in m.get("photo") or () if isinstance(p, dict) and _str(p.get("file_id"))]
+    if isinstance(m.get("photo"), list) and sizes:
+        largest = max(
+            sizes,
+            key=lambda p: (_num(p.get("width")) * _num(p.get("height")), _num(p.get("file_size"))),
+        )
+        return (MediaRef("image", largest["file_id"], "image/jpeg", caption),)
+    sticker = _dict(m.get("sticker"))
+    if _str(sticker.get("file_id")):
+        mime = "video/webm" if sticker.get("is_video") else "image/webp"
+        return (MediaRef("sticker", sticker["file_id"], mime, None),)
     return ()
 
 
-def _callback_event(dedup: str, cq: CallbackQuery, data: Mapping[str, Any]) -> ProviderEvent:
+def _callback_event(dedup: str, cq: Mapping[str, Any], data: Mapping[str, Any]) -> ProviderEvent:
     """A button tap: payload = callback_data; text = the tapped button's title when we can see it.
 
     ``external_id`` is the callback query id, which :meth:`TelegramAdapter.ack` answers.
     """
-    message = cq.message
-    chat_id = message.chat.id if message is not None else cq.from_user.id
-    if message is not None and message.chat.type != "private":
-        return Ignored("telegram callback in a non-private chat")
+    user = _dict(cq.get("from"))
+    message = _dict(cq.get("message"))
+    if message:
+        chat = _chat(message)
+        if chat.get("type") != "private":
+            return Ignored("telegram callback in a non-private chat")
+        chat_id = chat["id"]
+    elif _is_int(user.get("id")):
+        chat_id = user["id"]
+    else:
+        raise AnomalousPayload("telegram callback_query without a chat or a user")
+    if not _str(cq.get("id")):
+        raise AnomalousPayload("telegram callback_query without an id")
+    payload = _str(cq.get("data")) or None
     title = None
-    markup = getattr(message, "reply_markup", None)
-    if isinstance(markup, InlineKeyboardMarkup):
-        for row in markup.inline_keyboard:
-            for button in row:
-                if button.callback_data == cq.data:
-                    title = button.text
+    for row in _dict(message.get("reply_markup")).get("inline_keyboard") or ():
+        for button in row if isinstance(row, list) else ():
+            if isinstance(button, dict) and payload and button.get("callback_data") == payload:
+                title = _str(button.get("text")) or None
     return MessageIn(
         dedup_key=dedup,
         conversation_key=str(chat_id),
-        external_id=cq.id,
-        text=title or cq.data or "",
-        payload=cq.data,
-        display_name=cq.from_user.full_name,
+        external_id=cq["id"],
+        text=title or payload or "",
+        payload=payload,
+        display_name=_full_name(user),
         raw=data,
     )
+
+
+def _location(point: Mapping[str, Any], label: str | None) -> Location | None:
+    pair = coordinates(point.get("latitude"), point.get("longitude"))
+    return Location(pair[0], pair[1], label or None) if pair else None
+
+
+def _chat(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object's chat; a message or member update without a chat id cannot be placed."""
+    chat = obj.get("chat")
+    if not isinstance(chat, dict) or not (_is_int(chat.get("id")) or _str(chat.get("id"))):
+        raise AnomalousPayload("telegram update without a chat")
+    return chat
+
+
+def _obj(value: Any, name: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise AnomalousPayload(f"telegram {name} is not an object")
+    return value
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _num(value: Any) -> int:
+    return value if _is_int(value) else 0
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _short(value: Any) -> str:
+    return str(value)[:20]
+
+
+def _full_name(user: Mapping[str, Any]) -> str | None:
+    name = " ".join(p for p in (_str(user.get("first_name")), _str(user.get("last_name"))) if p)
+    return name or None

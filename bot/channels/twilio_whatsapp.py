@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.channels.base import (
+    UNSUPPORTED,
     WHATSAPP_WINDOW,
     AckResponse,
     AnomalousPayload,
@@ -38,9 +39,10 @@ from bot.channels.base import (
     SendError,
     SendResult,
     StatusUpdate,
+    unsupported_text,
 )
 from bot.channels.pacing import Pacer, PartSender, numbered, split_text
-from bot.channels.wire import fetch_capped, header
+from bot.channels.wire import VCARD_TYPES, coordinates, e164, fetch_capped, header
 from flows.types import LOCATION, MEDIA, PHONE, Location, MediaRef
 
 log = logging.getLogger("bot.channels.twilio")
@@ -86,6 +88,7 @@ class TwilioWhatsAppAdapter(ChannelAdapter):
     features: ClassVar[frozenset[str]] = frozenset({MEDIA, LOCATION, PHONE})
     routes: ClassVar[tuple[Route, ...]] = (Route("POST", WEBHOOK_PATH), Route("POST", STATUS_PATH))
     reply_window: ClassVar[timedelta | None] = WHATSAPP_WINDOW
+    user_aliases: ClassVar[bool] = True  # wa_id and BSUID (docs/channels.md, Identity)
 
     def __init__(
         self,
@@ -306,34 +309,35 @@ def parse_message(f: Mapping[str, str]) -> ProviderEvent:
     body = f.get("Body", "")
     media = _media(f)
     location = None
-    if f.get("Latitude") and f.get("Longitude"):
-        try:
-            location = Location(
-                float(f["Latitude"]),
-                float(f["Longitude"]),
-                f.get("Label") or f.get("Address") or None,
-            )
-        except ValueError as exc:
-            raise AnomalousPayload("twilio location is not numeric") from exc
+    bad_location = False
+    if f.get("Latitude") or f.get("Longitude"):
+        pair = coordinates(f.get("Latitude"), f.get("Longitude"))
+        if pair is None:
+            bad_location = True  # "nan", text, out of range: kept as unsupported, not a 500
+        else:
+            location = Location(pair[0], pair[1], f.get("Label") or f.get("Address") or None)
     payload = f.get("ButtonPayload") or None
     text = body or f.get("ButtonText", "")
-    if not (text or media or location or payload):
-        return Ignored(f"twilio message type {f.get('MessageType') or 'unknown'} without content")
     wa_id = f.get("WaId")
-    phone = f"+{wa_id}" if wa_id else (sender.removeprefix("whatsapp:") or None)
-    return MessageIn(
-        dedup_key=sid,
-        conversation_key=sender,
-        external_id=sid,
-        text=text,
-        payload=payload,
-        media=media,
-        location=location,
-        display_name=f.get("ProfileName") or None,
-        alt_user_id=f.get("ExternalUserId") or None,
-        phone=phone,
-        raw=dict(f),
-    )
+    address = sender.removeprefix("whatsapp:")
+    common: dict[str, Any] = {
+        "dedup_key": sid,
+        "conversation_key": sender,
+        "external_id": sid,
+        "display_name": f.get("ProfileName") or None,
+        "alt_user_id": f.get("ExternalUserId") or None,
+        # Only a real number is a phone: never a BSUID or junk (issue 14).
+        "phone": e164(wa_id) if wa_id else e164(address),
+        "raw": dict(f),
+    }
+    if not (text or media or location or payload):
+        what = (
+            "location without valid coordinates"
+            if bad_location
+            else f"{f.get('MessageType') or 'message'} without content"
+        )
+        return MessageIn(**common, text=unsupported_text(what), kind=UNSUPPORTED)
+    return MessageIn(**common, text=text, payload=payload, media=media, location=location)
 
 
 def _media(f: Mapping[str, str]) -> tuple[MediaRef, ...]:
@@ -354,7 +358,14 @@ def _media(f: Mapping[str, str]) -> tuple[MediaRef, ...]:
 
 
 def _kind(mime: str | None, message_type: str | None) -> str:
-    """Voice notes arrive as ``audio/ogg`` (Opus): the kind flows and operators care about."""
+    """Voice notes arrive as ``audio/ogg`` (Opus): the kind flows and operators care about.
+
+    A shared contact is a vCard (``text/vcard``, ``text/x-vcard``): kind ``contact``, whose
+    name and number ``bot.media`` reads into the message once it is downloaded (issue 14: it
+    was an empty document).
+    """
+    if (mime or "").split(";")[0].strip().lower() in VCARD_TYPES:
+        return "contact"
     major = (mime or "").split("/")[0]
     if major == "audio":
         return "voice" if (mime or "").startswith("audio/ogg") else "audio"

@@ -136,14 +136,12 @@ NOTHING_STORED = [
     ("telegram", "message__group_ignored", 200),
     ("twilio", "message__bad_signature", 403),
     ("twilio", "message__malformed_no_sid", 400),
-    ("twilio", "message__unsupported", 200),
     ("twilio", "status__queued_ignored", 200),
     ("twilio", "status__malformed", 400),
     ("whatsapp", "message__bad_signature", 403),
     ("whatsapp", "malformed__entry_not_list", 400),
     ("whatsapp", "malformed__message_without_id", 400),
     ("whatsapp", "account_update__unknown", 200),
-    ("whatsapp", "message__reaction_unknown", 200),
     ("whatsapp", "message__other_number", 200),
 ]
 

@@ -21,6 +21,7 @@ from bot.channels.base import (
 from bot.channels.meta_whatsapp import MetaWhatsAppAdapter
 from flows.types import Location, MediaRef
 from tests.channels.harness import fixture_names, raw_request, verify_and_parse, without_raw
+from tests.channels.test_wild_payloads import wild_names
 from tests.support.fake_providers import (
     META_APP_SECRET,
     META_PHONE_NUMBER_ID,
@@ -84,8 +85,11 @@ CASES = [
         "message__bsuid_only",
         [msg("MTBB", "tolong saya", conversation_key=BSUID, alt_user_id=None, phone=None)],
     ),
-    Case("message__reaction_unknown", [Ignored("whatsapp message type reaction")]),
-    Case("message__unsupported", [Ignored("whatsapp message type unsupported")]),
+    Case(
+        "message__reaction_unknown",
+        [msg("MTFB", "[unsupported: reaction 🙏]", kind="unsupported")],
+    ),
+    Case("message__unsupported", [msg("MTJB", "[unsupported: unsupported]", kind="unsupported")]),
     Case("message__other_number", [Ignored("whatsapp notification for another phone number")]),
     Case("message__bad_signature", InvalidSignature),
     Case("malformed__entry_not_list", AnomalousPayload),
@@ -124,7 +128,8 @@ def adapter() -> MetaWhatsAppAdapter:
 
 
 def test_every_fixture_has_a_case() -> None:
-    assert sorted(c.fixture for c in CASES) == fixture_names("whatsapp")
+    covered = [c.fixture for c in CASES] + wild_names("whatsapp")
+    assert sorted(covered) == fixture_names("whatsapp")
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.fixture)

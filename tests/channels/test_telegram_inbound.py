@@ -20,6 +20,7 @@ from bot.channels.base import (
 from bot.channels.telegram import TelegramAdapter
 from flows.types import Location, MediaRef
 from tests.channels.harness import fixture_names, raw_request, verify_and_parse, without_raw
+from tests.channels.test_wild_payloads import wild_names
 from tests.support.fake_providers import TELEGRAM_SECRET, TELEGRAM_TOKEN
 
 CHAT = "700000001"
@@ -111,14 +112,15 @@ CASES = [
     ),
     Case(
         "edited_message__text",
-        [msg(810000011, 11, "gaji saya belum dibayar 4 bulan", edited=True)],
+        [msg(810000011, 11, "gaji saya belum dibayar 4 bulan", kind="edit", original_id="11")],
     ),
     Case("edited_message__live_location", [Ignored("telegram live location update")]),
     Case("my_chat_member__blocked", [UserBlocked("tg:810000013", CHAT, blocked=True)]),
     Case("my_chat_member__unblocked", [UserBlocked("tg:810000014", CHAT, blocked=False)]),
     Case("message_reaction__unknown", [Ignored("telegram update type message_reaction")]),
     Case(
-        "message__dice_unsupported", [Ignored("telegram message without supported content (dice)")]
+        "message__dice_unsupported",
+        [msg(810000017, 23, "[unsupported: dice]", kind="unsupported")],
     ),
     Case("message__group_ignored", [Ignored("telegram message in a supergroup chat")]),
     Case("message__bad_secret", InvalidSignature),
@@ -136,7 +138,8 @@ def adapter() -> TelegramAdapter:
 
 
 def test_every_fixture_has_a_case() -> None:
-    assert sorted(c.fixture for c in CASES) == fixture_names("telegram")
+    covered = [c.fixture for c in CASES] + wild_names("telegram")
+    assert sorted(covered) == fixture_names("telegram")
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.fixture)

@@ -24,6 +24,7 @@ from tests.channels.harness import (
     verify_and_parse,
     without_raw,
 )
+from tests.channels.test_wild_payloads import wild_names
 from tests.support.fake_providers import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_NUMBER
 
 FROM = "whatsapp:+6281200000001"
@@ -92,7 +93,10 @@ CASES = [
         [msg(S + "06", location=Location(1.3521, 103.8198, "Asrama Pekerja"))],
     ),
     Case("message__button", [msg(S + "07", "Ya, setuju", payload="consent:yes")]),
-    Case("message__unsupported", [Ignored("twilio message type reaction without content")]),
+    Case(
+        "message__unsupported",
+        [msg(S + "08", "[unsupported: reaction without content]", kind="unsupported")],
+    ),
     Case("message__bad_signature", InvalidSignature),
     Case("message__malformed_no_sid", AnomalousPayload),
     Case("status__sent", [StatusUpdate(OUT + "00:sent", OUT + "00", "sent")]),
@@ -128,7 +132,8 @@ def adapter() -> TwilioWhatsAppAdapter:
 
 
 def test_every_fixture_has_a_case() -> None:
-    assert sorted(c.fixture for c in CASES) == fixture_names("twilio")
+    covered = [c.fixture for c in CASES] + wild_names("twilio")
+    assert sorted(covered) == fixture_names("twilio")
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.fixture)
