@@ -180,6 +180,7 @@ def message_row(
     case_id: int | None = None,
     outbox_id: int | None = None,
     operator_id: int | None = None,
+    advisory_id: int | None = None,
 ) -> dict[str, Any]:
     """One message-log row: for :func:`log_messages`, and what :func:`add_message` stores."""
     return {
@@ -197,6 +198,7 @@ def message_row(
         "case_id": case_id,
         "outbox_id": outbox_id,
         "operator_id": operator_id,
+        "advisory_id": advisory_id,  # an inbound answer to an advisory (docs/advisories.md)
     }
 
 
