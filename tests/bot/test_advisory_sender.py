@@ -181,6 +181,7 @@ async def test_a_sender_killed_mid_broadcast_sends_nobody_the_advisory_twice(
     at_crash = len(fake_telegram.calls("sendMessage"))
     assert at_crash < people  # killed mid-broadcast
     second = await _worker(postgres_url, fake_telegram)
+    counts: dict[str, int] = {}
     try:
         for _ in range(120):  # the crashed sender's leases run out after 15 s
             async with sessions() as session:
