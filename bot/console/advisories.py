@@ -313,6 +313,82 @@ async def advisories_page(request: web.Request, info: SessionInfo) -> web.Stream
     )
 
 
+_S: dict[str, Any] = {"type": "string"}
+_LIST: dict[str, Any] = {"type": "array", "items": _S}
+_AUDIENCE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "countries": _LIST,
+        "channels": _LIST,
+        "languages": _LIST,
+        "active_days": {"type": ["integer", "null"]},
+    },
+}
+_ID = [{"name": "advisory_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+# This module's rows of the OpenAPI table (``bot.console.openapi.ENDPOINTS``).
+ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dict[str, Any]]]] = [
+    (
+        "get",
+        "/api/console/advisories",
+        "supervisor",
+        "Advisories with their progress; the reachable channels and the countries.",
+        None,
+        [],
+    ),
+    (
+        "post",
+        "/api/console/advisories",
+        "supervisor",
+        "Save an advisory draft; nothing is sent before a second supervisor approves it.",
+        {
+            "type": "object",
+            "required": ["title", "text_id", "text_en", "source_url"],
+            "properties": {
+                "title": _S,
+                "text_id": _S,
+                "text_en": _S,
+                "source_url": _S,
+                "audience": _AUDIENCE,
+                "scheduled_at": {"type": ["string", "null"], "format": "date-time"},
+            },
+        },
+        [],
+    ),
+    (
+        "post",
+        "/api/console/advisories/audience",
+        "supervisor",
+        "How many people an audience reaches now, per channel.",
+        {"type": "object", "properties": {"audience": _AUDIENCE}},
+        [],
+    ),
+    (
+        "get",
+        "/api/console/advisories/{advisory_id}",
+        "supervisor",
+        "One advisory, its progress and the latest replies.",
+        None,
+        _ID,
+    ),
+    (
+        "post",
+        "/api/console/advisories/{advisory_id}/approve",
+        "supervisor",
+        "Approve (not its author: four eyes); queues every recipient.",
+        {"type": "object"},
+        _ID,
+    ),
+    (
+        "post",
+        "/api/console/advisories/{advisory_id}/cancel",
+        "supervisor",
+        "Cancel; nothing more is sent.",
+        {"type": "object"},
+        _ID,
+    ),
+]
+
+
 def add_routes(app: web.Application) -> None:
     """The advisories page and API (supervisors)."""
     r = app.router
