@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +27,14 @@ from storage.models import Conversation, utcnow
 log = logging.getLogger("bot.sender")
 
 OPTED_OUT = "opted_out"  # an advisory row whose recipient opted out after it was queued
+_BREAKS = re.compile(r"\s*[\r\n\t]+\s*| {4,}")
+
+
+def template_parameter(text: str) -> str:
+    """An advisory as a WhatsApp template parameter: one line (WhatsApp refuses parameters
+    with new lines, tabs or more than four spaces in a row: Meta error 132018)."""
+    return _BREAKS.sub(" · ", text).strip(" ·")
+
 
 # A claimed row's lease. The sender renews the leases of everything it holds every
 # LEASE_RENEW_SECONDS, so a lease runs out only when its sender is gone (a crash); rows left by a
@@ -77,6 +86,9 @@ class Sender:
         self._held: set[int] = set()  # claimed here and not yet recorded: leases kept alive
         self._sending: set[asyncio.Task[None]] = set()
         self._bulk: dict[str, int] = {}  # advisory rows in flight per channel
+        # When no advisory row was due, look again only after a poll interval: the claim loop
+        # runs after every recorded batch, and replies should not pay for empty bulk claims.
+        self._bulk_idle_until = 0.0
         self._tasks: list[asyncio.Task[None]] = []
 
     def _bulk_cap(self, channel: str) -> int:
@@ -161,6 +173,10 @@ class Sender:
             self._start(dues)
             if len(dues) < room:
                 break
+        now = asyncio.get_running_loop().time()
+        if now < self._bulk_idle_until:
+            return
+        found = False
         for channel in self._adapters:
             if channel in PULLED:
                 continue
@@ -169,12 +185,16 @@ class Sender:
                 self._bulk_cap(channel) - self._bulk.get(channel, 0),
             )
             if room <= 0:
+                found = True  # its share is in flight: more are probably due
                 continue
             async with self._sessions() as session, session.begin():
                 dues = await outbox.claim_due(
                     session, room, LEASE, pulled=PULLED, priorities=outbox.BULK, only=channel
                 )
             self._start(dues)
+            found = found or bool(dues)
+        if not found:
+            self._bulk_idle_until = now + self._settings.outbox_poll_seconds
 
     def _start(self, dues: list[outbox.Due]) -> None:
         self._held.update(due.id for due in dues)
@@ -217,7 +237,9 @@ class Sender:
             language=due.language,
             # Outside WhatsApp's window an advisory goes as the approved template with the
             # advisory as its parameter (the registry names the template; docs/advisories.md).
-            template_variables={"1": due.text} if due.advisory_id is not None else {},
+            template_variables=(
+                {"1": template_parameter(due.text)} if due.advisory_id is not None else {}
+            ),
         )
         try:
             return await adapter.send(message)

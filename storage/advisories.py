@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy import (
@@ -38,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import audit
+from storage.db import on_postgres
 from storage.models import Advisory, Case, Contact, Conversation, Message, OutboxMessage, utcnow
 from storage.outbox import PRIORITY_BULK
 
@@ -50,6 +52,9 @@ WINDOW = timedelta(hours=24)
 
 # How long after an advisory a message from its recipient counts as an answer to it.
 ANSWER_WINDOW = timedelta(days=3)
+
+# Queued rows after which the approval refreshes PostgreSQL's statistics of the outbox.
+ANALYZE_AFTER = 1000
 
 LANGUAGES = ("id", "en")  # an advisory is written in both; everyone else reads Indonesian
 
@@ -211,7 +216,7 @@ async def approve(
     audience = AudienceFilter.from_json(advisory.audience)
     language = _language()
     due = advisory.scheduled_at if advisory.scheduled_at and advisory.scheduled_at > now else now
-    text = case(
+    message = case(
         (language == "en", literal(rendered.texts["en"])), else_=literal(rendered.texts["id"])
     )
     buttons = case(
@@ -225,7 +230,7 @@ async def approve(
             Contact.channel_user_id,
             literal(f"adv:{advisory_id}:") + sql_cast(Contact.id, String),
             literal(ORIGIN),
-            text,
+            message,
             buttons,
             literal("pending"),
             literal(0),
@@ -257,6 +262,12 @@ async def approve(
     ]
     queued = await session.execute(insert(outbox).from_select(columns, chosen))
     advisory.recipients = int(queued.rowcount)  # type: ignore[attr-defined]
+    if on_postgres(session) and advisory.recipients >= ANALYZE_AFTER:
+        # Thousands of new pending rows at once leave the planner's statistics stale until
+        # autovacuum runs: the claim's "earlier row of this conversation?" check then scanned
+        # every pending row per candidate (measured: 270 ms per claim with 100,000 queued,
+        # 0.2 ms after ANALYZE).
+        await session.execute(text("ANALYZE outbox"))
     advisory.status = "approved"
     advisory.approved_by = operator_id
     advisory.approved_at = now

@@ -27,7 +27,14 @@ from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.models import Contact, OutboxMessage, utcnow
 from storage.operators import create_operator
-from tests.support.fake_providers import TELEGRAM_TOKEN, FakeTelegram
+from tests.support.fake_providers import (
+    META_APP_SECRET,
+    META_PHONE_NUMBER_ID,
+    META_TOKEN,
+    TELEGRAM_TOKEN,
+    FakeMeta,
+    FakeTelegram,
+)
 
 RENDERED = Rendered(texts={"id": "Peringatan topan", "en": "Typhoon warning"})
 REACH: advisories.Reach = {"telegram": "all"}
@@ -204,3 +211,69 @@ async def test_a_sender_killed_mid_broadcast_sends_nobody_the_advisory_twice(
             )
         ).scalars()
         assert all("interrupted" in (e or "") for e in interrupted)
+
+
+async def test_outside_whatsapps_window_the_template_carries_the_advisory_on_one_line(
+    sessions: async_sessionmaker[AsyncSession],
+    database_url: str,
+    settings_factory: Callable[..., Settings],
+    fake_meta: FakeMeta,
+) -> None:
+    async with sessions() as session, session.begin():
+        for key, hours in (("6281100000001", 2), ("6281100000002", 48)):
+            contact = await conversations.get_or_create_contact(session, "whatsapp", key)
+            contact.advisory_opt_in = True
+            contact.last_inbound_at = utcnow() - timedelta(hours=hours)
+            await conversations.lock_conversation(session, contact)
+        author = await create_operator(session, "sari", "a-long-password", "supervisor")
+        approver = await create_operator(session, "tono", "a-long-password", "supervisor")
+        draft = await advisories.create(
+            session,
+            operator_id=author.id,
+            title="t",
+            text_id="Sinyal topan 8.\n\nTetap di dalam rumah.",
+            text_en="Typhoon signal 8.\n\nStay indoors.",
+            source_url="https://www.hko.gov.hk/",
+            audience=AudienceFilter(),
+        )
+        await advisories.approve(
+            session,
+            draft.id,
+            operator_id=approver.id,
+            reach={"whatsapp": "all"},
+            rendered=Rendered(
+                texts={"id": "Sinyal topan 8.\n\nTetap di dalam rumah.", "en": "x"},
+                buttons={"id": [{"title": "Berhenti", "payload": "advisory:stop"}], "en": []},
+            ),
+        )
+    settings = settings_factory(
+        database_url,
+        whatsapp_token=Secret(META_TOKEN),
+        whatsapp_app_secret=Secret(META_APP_SECRET),
+        whatsapp_verify_token=Secret("verify"),
+        whatsapp_phone_number_id=META_PHONE_NUMBER_ID,
+        whatsapp_api_url=fake_meta.api_url,
+        whatsapp_template_name="siaga_advisory",
+    )
+    async with aiohttp.ClientSession() as http:
+        adapters = build_adapters(settings, http)
+        for adapter in adapters.values():
+            await adapter.start()
+        sender = Sender(sessions=sessions, settings=settings, adapters=adapters)
+        await sender.start()
+        try:
+            await fake_meta.wait_for("/messages", 2, within=20)
+        finally:
+            await sender.close()
+            for adapter in adapters.values():
+                await adapter.close()
+    by_recipient = {str(c.params.get("to")): c.params for c in fake_meta.sent}
+    inside, outside = by_recipient["6281100000001"], by_recipient["6281100000002"]
+    assert inside["type"] in ("text", "interactive")  # free text (and the stop button) inside
+    assert outside["type"] == "template"
+    assert outside["template"]["name"] == "siaga_advisory"
+    [parameter] = outside["template"]["components"][0]["parameters"]
+    # WhatsApp refuses template parameters with new lines, tabs or 4+ spaces (error 132018).
+    assert "\n" not in parameter["text"]
+    assert "Sinyal topan 8." in parameter["text"]
+    assert "Tetap di dalam rumah." in parameter["text"]
