@@ -325,3 +325,37 @@ async def test_a_message_after_an_advisory_is_tagged_as_its_answer(
         tags = await advisories.answered(session, sorted(all_conversations), utcnow())
     assert set(tags) == sent_to  # only where it was sent
     assert set(tags.values()) == {draft.id}
+
+
+async def test_an_erased_person_leaves_every_audience_and_is_sent_nothing_more(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from storage import privacy
+
+    author, approver = await _people(sessions)
+    async with sessions() as session, session.begin():
+        draft = await advisories.create(
+            session,
+            operator_id=author,
+            title="t",
+            text_id="a",
+            text_en="b",
+            source_url="https://x.example/",
+            audience=AudienceFilter(channels=("telegram",)),
+        )
+        await advisories.approve(
+            session, draft.id, operator_id=approver, reach=REACH, rendered=RENDERED
+        )
+        contact = await conversations.get_or_create_contact(session, "telegram", "1")
+        contact_id = contact.id
+    async with sessions() as session, session.begin():
+        await privacy.erase_contact(session, contact_id)
+    async with sessions() as session, session.begin():
+        erased = await session.get(Contact, contact_id)
+        assert erased is not None
+        assert erased.country is None
+        assert erased.advisory_opt_in is None
+        counts = await advisories.count_audience(session, AudienceFilter(), REACH)
+        assert counts["telegram"] == 1  # "2" only
+        due = await outbox.claim_due(session, 10, timedelta(seconds=15))
+    assert [d.recipient for d in due] == ["2"]
