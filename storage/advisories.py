@@ -8,7 +8,7 @@ provider's rate like any other row (``bot.sender``); a recipient who opts out me
 skipped at claim time and counted as ``opted_out``.
 
 Queries and guarded updates only: which channels may be reached is the caller's knowledge
-(``bot.advisories.reach``), the texts are the flows' (``flows.advisory``).
+(``bot.channels.registry.broadcast_reach``), the texts are the flows' (``flows.advisory``).
 """
 
 from __future__ import annotations
