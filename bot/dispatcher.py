@@ -49,8 +49,8 @@ from flows.states import open_question
 from flows.types import ConversationState, FlowDeps, MediaRef, TurnResult, UserTurn
 from nlu.types import NluBackend, ParseResult
 from nlu.urgency import ANSWER_QUESTIONS
-from storage import cases, conversations, inbox
-from storage.models import Case, Contact, Conversation
+from storage import advisories, cases, conversations, inbox
+from storage.models import Case, Contact, Conversation, utcnow
 
 log = logging.getLogger("bot.dispatcher")
 # After a partial batch, wait this long before the next one. Under load this multiplies the batch
@@ -303,6 +303,10 @@ class Dispatcher:
         open_cases = await cases.open_for_conversations(
             session, [c.id for c in by_contact.values()]
         )
+        # Messages that answer an advisory are tagged with it (docs/advisories.md).
+        answering = await advisories.answered(
+            session, [c.id for c in by_contact.values()], utcnow()
+        )
         turned: list[Turned] = []
         for prepared in batch:
             pending, msg, parse = prepared.pending, prepared.msg, prepared.parse
@@ -342,12 +346,14 @@ class Dispatcher:
                 location=msg.location,
                 display_name=msg.display_name,
                 has_consent=bool(contact.consent_given),
+                advisory_opt_in=contact.advisory_opt_in,
                 cases=summaries.get(contact.id, ()),
                 features=self._features(pending.channel),
             )
             result = self._run_turn(turn, state, self._deps)
             open_case = open_cases.get(conversation.id)
             inbound = log_inbound(conversation, msg, parse, pending.received_at, open_case)
+            inbound.row["advisory_id"] = answering.get(conversation.id)
             applied = await apply_effects(
                 session,
                 result.effects,

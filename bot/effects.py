@@ -31,6 +31,7 @@ from flows.types import (
     FlowDeps,
     LookupCase,
     OpenCase,
+    RecordAdvisoryConsent,
     RecordConsent,
     Reply,
     RequestErasure,
@@ -197,6 +198,7 @@ async def apply_effects(
                     pin=effect.pin,
                 )
                 inbound.case_id = case.id
+                learn_country(contact, effect.columns)
                 if case.urgency == Urgency.CRITICAL:
                     applied.opened_critical.append(case)
             case UpdateCase():
@@ -216,6 +218,7 @@ async def apply_effects(
                     submitted=effect.submitted,
                 )
                 inbound.case_id = inbound.case_id or found.id
+                learn_country(contact, effect.columns)
                 if not was_critical and found.urgency == Urgency.CRITICAL:
                     applied.opened_critical.append(found)
             case RequestHandoff():
@@ -236,7 +239,31 @@ async def apply_effects(
                 )
             case RequestErasure(note=note):
                 await privacy.request_erasure(session, contact.id, note)
+            case RecordAdvisoryConsent(granted=granted):
+                record_advisory_consent(session, contact, granted)
     return applied
+
+
+def record_advisory_consent(session: AsyncSession, contact: Contact, granted: bool) -> None:
+    """The person's yes or no (or STOP) to advisories, with the time and the channel it came
+    on, and an audit entry (docs/advisories.md). No text, no number: the contact's id."""
+    contact.advisory_opt_in = granted
+    contact.advisory_opt_in_at = utcnow()
+    contact.advisory_opt_in_channel = contact.channel
+    audit(
+        session,
+        "advisory_opt_in" if granted else "advisory_opt_out",
+        detail={"contact_id": contact.id, "channel": contact.channel},
+    )
+
+
+def learn_country(contact: Contact, columns: dict[str, str]) -> None:
+    """The country of a report becomes the contact's, for advisories by country, only with
+    the person's consent to process their data (a report on the critical path without consent
+    is filed for their vital interest, not remembered for later)."""
+    country = columns.get("country")
+    if country and contact.consent_given:
+        contact.country = str(country)[:64]
 
 
 async def _hand_off(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +26,16 @@ from storage.models import Conversation, utcnow
 
 log = logging.getLogger("bot.sender")
 
+OPTED_OUT = "opted_out"  # an advisory row whose recipient opted out after it was queued
+_BREAKS = re.compile(r"\s*[\r\n\t]+\s*| {4,}")
+
+
+def template_parameter(text: str) -> str:
+    """An advisory as a WhatsApp template parameter: one line (WhatsApp refuses parameters
+    with new lines, tabs or more than four spaces in a row: Meta error 132018)."""
+    return _BREAKS.sub(" · ", text).strip(" ·")
+
+
 # A claimed row's lease. The sender renews the leases of everything it holds every
 # LEASE_RENEW_SECONDS, so a lease runs out only when its sender is gone (a crash); rows left by a
 # crashed sender are due again within LEASE plus one RELEASE_CHECK_SECONDS.
@@ -35,6 +46,12 @@ RELEASE_CHECK_SECONDS = 2.0
 # row that became due (or finished) meanwhile: under load, a few statements per batch instead of
 # per message, for at most this much added latency.
 COALESCE_SECONDS = 0.02
+# Advisory rows in flight per channel hold at most this many seconds of the channel's rate, so
+# a reply claimed meanwhile waits behind at most that much in the adapter's pacer
+# (docs/advisories.md: replies and alerts first).
+BULK_QUEUE_SECONDS = 0.25
+BULK_MIN_IN_FLIGHT = 2
+BULK_DEFAULT_IN_FLIGHT = 8  # a channel whose adapter has no pacer
 
 
 class Sender:
@@ -68,7 +85,19 @@ class Sender:
         self._finished: list[tuple[outbox.Due, SendResult | SendError]] = []
         self._held: set[int] = set()  # claimed here and not yet recorded: leases kept alive
         self._sending: set[asyncio.Task[None]] = set()
+        self._bulk: dict[str, int] = {}  # advisory rows in flight per channel
+        # When no advisory row was due, look again only after a poll interval: the claim loop
+        # runs after every recorded batch, and replies should not pay for empty bulk claims.
+        self._bulk_idle_until = 0.0
         self._tasks: list[asyncio.Task[None]] = []
+
+    def _bulk_cap(self, channel: str) -> int:
+        """How many advisory rows of ``channel`` may be in flight (its rate × a short queue)."""
+        pacer = getattr(self._adapters.get(channel), "pacer", None)
+        interval = float(getattr(pacer, "global_interval", 0.0) or 0.0)
+        if interval <= 0:
+            return BULK_DEFAULT_IN_FLIGHT
+        return max(BULK_MIN_IN_FLIGHT, int(BULK_QUEUE_SECONDS / interval))
 
     def wake(self) -> None:
         """Look for due messages now instead of at the next poll."""
@@ -131,23 +160,60 @@ class Sender:
             await asyncio.sleep(RELEASE_CHECK_SECONDS)
 
     async def _claim_and_send(self) -> None:
-        """Start sends for due rows while there is room; a finished send makes room again."""
+        """Start sends for due rows while there is room; a finished send makes room again.
+
+        Alerts and replies first, as many as there is room for; then each channel's share of
+        advisory rows, capped so that they never queue long in front of a reply in the pacer.
+        """
         while (room := self._concurrency - len(self._sending)) > 0:
             async with self._sessions() as session, session.begin():
-                dues = await outbox.claim_due(session, room, LEASE, pulled=PULLED)
-            self._held.update(due.id for due in dues)
-            for due in dues:
-                task = asyncio.create_task(self._send(due))
-                self._sending.add(task)
-                task.add_done_callback(self._sending.discard)
+                dues = await outbox.claim_due(
+                    session, room, LEASE, pulled=PULLED, priorities=outbox.URGENT
+                )
+            self._start(dues)
             if len(dues) < room:
-                return
+                break
+        now = asyncio.get_running_loop().time()
+        if now < self._bulk_idle_until:
+            return
+        found = False
+        for channel in self._adapters:
+            if channel in PULLED:
+                continue
+            room = min(
+                self._concurrency - len(self._sending),
+                self._bulk_cap(channel) - self._bulk.get(channel, 0),
+            )
+            if room <= 0:
+                found = True  # its share is in flight: more are probably due
+                continue
+            async with self._sessions() as session, session.begin():
+                dues = await outbox.claim_due(
+                    session, room, LEASE, pulled=PULLED, priorities=outbox.BULK, only=channel
+                )
+            self._start(dues)
+            found = found or bool(dues)
+        if not found:
+            self._bulk_idle_until = now + self._settings.outbox_poll_seconds
+
+    def _start(self, dues: list[outbox.Due]) -> None:
+        self._held.update(due.id for due in dues)
+        for due in dues:
+            if due.advisory_id is not None:
+                self._bulk[due.channel] = self._bulk.get(due.channel, 0) + 1
+            task = asyncio.create_task(self._send(due))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
 
     async def _send(self, due: outbox.Due) -> None:
         # The outcome first, then the list: ``self._finished.append(await …)`` would look the
         # list up before the await, and a recorder swapping in a new list meanwhile would leave
         # this result in the old one, recorded nowhere (issue 10: rows stuck in ``sending``).
-        outcome = await self._deliver(due)
+        try:
+            outcome = await self._deliver(due)
+        finally:
+            if due.advisory_id is not None:
+                self._bulk[due.channel] -= 1
         self._finished.append((due, outcome))
         self._finished_event.set()
 
@@ -157,14 +223,23 @@ class Sender:
             return SendError(f"channel {due.channel!r} is not configured", retryable=False)
         if due.blocked:
             return SendError("the recipient blocked the bot", retryable=False, code="blocked")
+        if due.advisory_id is not None and not due.opted_in:
+            return SendError("the recipient opted out", retryable=False, code=OPTED_OUT)
+        within = due.conversation_id is None or adapter.within_window(
+            due.last_inbound_at, utcnow()
+        )
         message = OutboundMessage(
             outbox_id=due.id,
             recipient=due.recipient,
             text=due.text,
             buttons=tuple(Button(b["title"], b["payload"]) for b in due.buttons),
-            within_window=due.conversation_id is None
-            or adapter.within_window(due.last_inbound_at, utcnow()),
+            within_window=within,
             language=due.language,
+            # Outside WhatsApp's window an advisory goes as the approved template with the
+            # advisory as its parameter (the registry names the template; docs/advisories.md).
+            template_variables=(
+                {"1": template_parameter(due.text)} if due.advisory_id is not None else {}
+            ),
         )
         try:
             return await adapter.send(message)
@@ -201,8 +276,16 @@ class Sender:
                     if isinstance(outcome, SendResult)
                 ]
                 await outbox.mark_sent_many(session, sent)
+                await outbox.mark_opted_out(
+                    session,
+                    [
+                        due.id
+                        for due, outcome in batch
+                        if isinstance(outcome, SendError) and outcome.code == OPTED_OUT
+                    ],
+                )
                 for due, outcome in batch:
-                    if isinstance(outcome, SendError):
+                    if isinstance(outcome, SendError) and outcome.code != OPTED_OUT:
                         await self._record_failure(session, due, outcome)
         except BaseException:
             self._finished[:0] = batch

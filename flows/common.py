@@ -126,7 +126,8 @@ def btn(key: str, payload: str, lang: str) -> Button:
 
 
 def main_menu(lang: str) -> tuple[Button, ...]:
-    """The main menu: report, information, job-offer check, status, a person, language."""
+    """The main menu: report, information, job-offer check, status, a person, language, and
+    the safety advisories' own yes (docs/advisories.md)."""
     return (
         btn("btn.report", "report", lang),
         btn("btn.info", "info", lang),
@@ -134,6 +135,7 @@ def main_menu(lang: str) -> tuple[Button, ...]:
         btn("btn.status", "status", lang),
         btn("btn.human", "handoff", lang),
         btn("btn.lang", "lang:id" if lang == "en" else "lang:en", lang),
+        btn("btn.advisory", "advisory:offer", lang),
     )
 
 

@@ -10,6 +10,8 @@ the flows:
 4. The active multi-step flow (intake, critical questions, job-offer checker, status lookup).
 5. Otherwise route by the button pressed, then by the NLU's intent kind.
 
+Safety advisories' STOP (``flows.advisory``) is recorded at any point but a critical message.
+
 Other public functions are what the gateway and the console send outside a turn: the hand-back
 message, case status replies, operators' status changes, and the fallback when anything crashes.
 """
@@ -20,8 +22,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from flows import faq, handoff, intake, jobcheck, privacy, states, status, tip
-from flows.common import Ctx, btn, finish, main_menu, norm, resolve_payload
+from flows import advisory, faq, handoff, intake, jobcheck, privacy, states, status, tip
+from flows.common import CANCEL, Ctx, btn, finish, main_menu, norm, resolve_payload
 from flows.safety import critical_step, open_case, start_critical
 from flows.texts import LANGS, NATIONAL_LINES, lang_of, t
 from flows.types import (
@@ -198,6 +200,8 @@ def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnRe
     flow = states.flow_of(state.name)
 
     if handoff.is_handed_off(state):
+        if advisory.is_stop(ctx) and not critical:  # recorded and confirmed even now
+            return advisory.stop(ctx)
         return handoff.while_operator(ctx, critical=critical)
     if critical and flow != states.CRITICAL:
         return start_critical(ctx)
@@ -211,6 +215,12 @@ def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnRe
         ctx.payload is None and flow != privacy.PRIVACY and privacy.is_erasure_request(turn.text)
     ):
         return privacy.ask(ctx)
+    if advisory.is_stop(ctx):
+        cancels = ctx.text in CANCEL and flow in FLOWS and flow != states.CRITICAL
+        return advisory.stop(ctx, FLOWS[flow].cancel(ctx) if cancels else None)
+    answered = advisory.answer(ctx)
+    if answered is not None:
+        return answered
     if (
         ctx.payload == "handoff"
         or ctx.text in _HUMAN
@@ -226,6 +236,12 @@ def run_turn(turn: UserTurn, state: ConversationState, deps: FlowDeps) -> TurnRe
     if flow in FLOWS:
         active = FLOWS[flow].turn(ctx)
         if active is not None:
+            if (
+                flow == states.INTAKE
+                and ctx.data.get(intake.SUBMITTED)
+                and states.flow_of(active.new_state.name) != states.INTAKE
+            ):
+                return advisory.after_report(ctx, active)
             return active
     return _route_idle(ctx)
 

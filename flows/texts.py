@@ -85,6 +85,38 @@ _T: dict[str, tuple[str, str]] = {
     "btn.status": ("📄 Cek status laporan", "📄 Case status"),
     "btn.human": ("🙋 Bicara dengan petugas", "🙋 Talk to a person"),
     "btn.lang": ("🌐 English", "🌐 Bahasa Indonesia"),
+    "btn.advisory": ("🔔 Info keselamatan", "🔔 Safety advisories"),
+    "btn.advisory_yes": ("✅ Ya, kirimi saya", "✅ Yes, send me"),
+    "btn.advisory_no": ("Tidak", "No"),
+    "btn.advisory_stop": ("🔕 Berhenti", "🔕 Stop"),
+    "advisory_offer": (
+        "Mau menerima info keselamatan dari Pusat Komando? Misalnya peringatan topan, amnesti, "
+        "nomor darurat KBRI yang berubah, atau lowongan palsu yang sedang beredar di negara "
+        "Anda. Ini terpisah dari laporan Anda: Anda bisa berhenti kapan saja dengan membalas "
+        "STOP.",
+        "Would you like safety advisories from the Command Centre? For example typhoon "
+        "warnings, amnesties, a changed embassy emergency number, or fake job offers going "
+        "around in your country. This is separate from your report: you can stop at any time "
+        "by replying STOP.",
+    ),
+    "advisory_yes": (
+        "Baik, Anda akan menerima info keselamatan. Balas STOP kapan saja untuk berhenti.",
+        "Done: you will receive safety advisories. Reply STOP at any time to stop them.",
+    ),
+    "advisory_no": (
+        "Baik, kami tidak akan mengirim info keselamatan. Anda bisa berubah pikiran lewat menu.",
+        "OK, we will not send you safety advisories. You can change your mind from the menu.",
+    ),
+    "advisory_stopped": (
+        "Anda sudah berhenti menerima info keselamatan. Laporan dan pertanyaan Anda tetap kami "
+        "layani seperti biasa.",
+        "You will no longer receive safety advisories. Your reports and questions are still "
+        "handled as usual.",
+    ),
+    "advisory_footer": (
+        "Sumber: {source}\n\nBalas STOP untuk berhenti menerima info keselamatan.",
+        "Source: {source}\n\nReply STOP to stop receiving safety advisories.",
+    ),
     "btn.menu": ("Menu", "Menu"),
     "btn.skip": ("Lewati", "Skip"),
     "btn.cancel": ("Batal", "Cancel"),

@@ -97,6 +97,8 @@ class UserTurn:
     has_consent: bool = False  # consent to process personal data was recorded for this contact
     cases: tuple[CaseSummary, ...] = ()  # this contact's own cases, newest first
     features: frozenset[str] = frozenset()  # MEDIA, LOCATION, PHONE: what the channel can do
+    # The person's own answer to safety advisories (docs/advisories.md): None = never asked.
+    advisory_opt_in: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +196,24 @@ class RequestErasure:
     note: str = ""
 
 
-Effect = RecordConsent | OpenCase | UpdateCase | RequestHandoff | LookupCase | RequestErasure
+@dataclass(frozen=True, slots=True)
+class RecordAdvisoryConsent:
+    """The person said yes or no to safety advisories (or STOP): a consent of its own, not
+    bundled with the consent to process a report (docs/advisories.md). The gateway records it
+    with the time and the channel it came on."""
+
+    granted: bool
+
+
+Effect = (
+    RecordConsent
+    | OpenCase
+    | UpdateCase
+    | RequestHandoff
+    | LookupCase
+    | RequestErasure
+    | RecordAdvisoryConsent
+)
 
 
 @dataclass(frozen=True, slots=True)

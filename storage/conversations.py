@@ -219,6 +219,7 @@ def message_row(
     outbox_id: int | None = None,
     operator_id: int | None = None,
     kind: str | None = None,
+    advisory_id: int | None = None,
 ) -> dict[str, Any]:
     """One message-log row: for :func:`log_messages`, and what :func:`add_message` stores.
 
@@ -240,6 +241,7 @@ def message_row(
         "outbox_id": outbox_id,
         "operator_id": operator_id,
         "kind": kind,
+        "advisory_id": advisory_id,  # an inbound answer to an advisory (docs/advisories.md)
     }
 
 

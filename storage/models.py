@@ -107,6 +107,12 @@ class Contact(Base):
     last_inbound_at: Mapped[datetime | None]  # opens WhatsApp's 24-hour window
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Learned with consent (docs/advisories.md): the country of the person's report, and their
+    # own yes or no to safety advisories, with when and on which channel they said it.
+    country: Mapped[str | None] = mapped_column(String(64), index=True)
+    advisory_opt_in: Mapped[bool | None] = mapped_column(Boolean)
+    advisory_opt_in_at: Mapped[datetime | None]
+    advisory_opt_in_channel: Mapped[str | None] = mapped_column(String(32))
 
 
 class Conversation(Base):
@@ -152,6 +158,8 @@ class Message(Base):
     kind: Mapped[str | None] = mapped_column(String(16))
     versions: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonDict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An inbound message that answers a safety advisory (docs/advisories.md): the advisory.
+    advisory_id: Mapped[int | None] = mapped_column(ForeignKey("advisories.id"), index=True)
 
 
 class Case(Base):
@@ -276,6 +284,14 @@ class OutboxMessage(Base):
             sqlite_where=text("status = 'sending'"),
         ),
         UniqueConstraint("source_key"),
+        # storage.outbox claims: due rows by priority (alerts, replies, then advisories), in order
+        Index(
+            "ix_outbox_pending_priority",
+            "priority",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -299,6 +315,9 @@ class OutboxMessage(Base):
     delivery_status: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # 0 alerts, 1 conversation replies, 2 advisories: claimed in that order (storage.outbox).
+    priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    advisory_id: Mapped[int | None] = mapped_column(ForeignKey("advisories.id"), index=True)
 
 
 class WebSession(Base):
@@ -344,3 +363,27 @@ class ErasureRequest(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     note: Mapped[str | None] = mapped_column(Text)  # the supervisor's reason when refused
     erased: Mapped[dict[str, Any]] = mapped_column(default=dict)  # counts of what was erased
+
+
+class Advisory(Base):
+    """A safety advisory to many (docs/advisories.md): written in Indonesian and English by one
+    supervisor, approved by another (four eyes), then queued in the outbox for its audience."""
+
+    __tablename__ = "advisories"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text_id: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(String(500))
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the filter (countries, …)
+    # draft → approved (queued; sending from scheduled_at) → cancelled; "sent" is derived
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_by: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    scheduled_at: Mapped[datetime | None]
+    recipients: Mapped[int] = mapped_column(Integer, default=0)  # rows queued at approval
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]

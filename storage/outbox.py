@@ -39,7 +39,15 @@ from storage.models import PENDING, Contact, Conversation, OutboxMessage, utcnow
 # checks under PostgreSQL's generic plans too (see storage.models.PENDING).
 _SENDING: ColumnClause[str] = literal_column("'sending'")
 
-FINAL_STATUSES = ("sent", "delivered", "read", "failed", "fetched")
+FINAL_STATUSES = ("sent", "delivered", "read", "failed", "fetched", "opted_out", "cancelled")
+
+# Claim order (docs/advisories.md): alerts to the rapid-response team, then conversation
+# replies, then advisories to many. A priority range is claimed at a time (``claim_due``).
+PRIORITY_ALERT = 0
+PRIORITY_REPLY = 1
+PRIORITY_BULK = 2
+URGENT = (PRIORITY_ALERT, PRIORITY_REPLY)
+BULK = (PRIORITY_BULK, PRIORITY_BULK)
 
 
 def enqueue(
@@ -93,6 +101,7 @@ def outbox_row(
         "origin": origin,
         "operator_id": operator_id,
         "source_key": source_key,
+        "priority": PRIORITY_ALERT if origin == "alert" else PRIORITY_REPLY,
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": now,
@@ -126,16 +135,20 @@ class Due:
     last_inbound_at: Any  # datetime | None: opens WhatsApp's 24-hour window
     blocked: bool
     language: str | None = None  # the conversation's language (WhatsApp template language)
+    advisory_id: int | None = None  # a row of an advisory to many (docs/advisories.md)
+    opted_in: bool = True  # advisory rows: the contact still wants advisories
 
 
-def _due_heads(pulled: frozenset[str]) -> Select[Any]:
-    """Ids of due rows that are first in line for their conversation.
+def _due_heads(pulled: frozenset[str], only: str | None = None) -> Select[Any]:
+    """Ids of due rows that are first in line for their conversation, most urgent first.
 
     A later message is never sent before an earlier one of the same conversation is final, so
-    replies keep their order even while an earlier one is backing off or being sent. Rows of
-    ``pulled`` channels are fetched by their client (the web chat), never sent. Built once per
-    set of pulled channels, with bound parameters (``now``, ``limit``): the sender runs it many
-    times a second.
+    replies keep their order even while an earlier one is backing off or being sent; a reply
+    does not wait behind an earlier advisory of its conversation, though (only earlier rows of
+    the same or a more urgent priority hold a row back). Rows of ``pulled`` channels are fetched
+    by their client (the web chat), never sent; ``only`` restricts the claim to one channel (the
+    sender's per-channel share of advisory rows). Built once per (pulled, only), with bound
+    parameters (``now``, ``limit``, ``lo``, ``hi``): the sender runs it many times a second.
     """
     earlier = aliased(OutboxMessage)
     blocked_by_earlier = exists().where(
@@ -143,17 +156,23 @@ def _due_heads(pulled: frozenset[str]) -> Select[Any]:
             earlier.conversation_id == OutboxMessage.conversation_id,
             earlier.id < OutboxMessage.id,
             earlier.status.in_(("pending", "sending")),
+            earlier.priority <= OutboxMessage.priority,
         )
     )
+    conditions = [
+        OutboxMessage.status == PENDING,
+        OutboxMessage.priority >= bindparam("lo"),
+        OutboxMessage.priority <= bindparam("hi"),
+        OutboxMessage.next_attempt_at <= bindparam("now"),
+        OutboxMessage.channel.not_in(pulled),
+        (OutboxMessage.conversation_id.is_(None)) | ~blocked_by_earlier,
+    ]
+    if only is not None:
+        conditions.append(OutboxMessage.channel == only)
     return (
         select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == PENDING,
-            OutboxMessage.next_attempt_at <= bindparam("now"),
-            OutboxMessage.channel.not_in(pulled),
-            (OutboxMessage.conversation_id.is_(None)) | ~blocked_by_earlier,
-        )
-        .order_by(OutboxMessage.id)
+        .where(*conditions)
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
         .limit(bindparam("limit"))
     )
 
@@ -188,14 +207,15 @@ def _claim(heads: Select[Any], *, materialized: bool) -> Any:
             OutboxMessage.buttons,
             OutboxMessage.attempts,
             OutboxMessage.conversation_id,
+            OutboxMessage.advisory_id,
         )
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _statements(pulled: frozenset[str]) -> tuple[Select[Any], Any, Any]:
-    """(due heads, claim for SQLite, claim for PostgreSQL) for this set of pulled channels."""
-    heads = _due_heads(pulled)
+@functools.lru_cache(maxsize=32)
+def _statements(pulled: frozenset[str], only: str | None = None) -> tuple[Select[Any], Any, Any]:
+    """(due heads, claim for SQLite, claim for PostgreSQL) for these pulled channels."""
+    heads = _due_heads(pulled, only)
     return (
         heads,
         _claim(heads, materialized=False),  # SQLite: one writer, nothing to skip
@@ -207,7 +227,7 @@ async def due_heads(
     session: AsyncSession, limit: int = 50, *, pulled: frozenset[str] = frozenset()
 ) -> list[int]:
     """Ids of the rows :func:`claim_due` would take now (for inspection and tests)."""
-    params = {"now": utcnow(), "limit": limit}
+    params = {"now": utcnow(), "limit": limit, "lo": URGENT[0], "hi": BULK[1]}
     heads, _sqlite, _postgres = _statements(pulled)
     return [int(i) for i in (await session.execute(heads, params)).scalars()]
 
@@ -218,19 +238,23 @@ async def claim_due(
     lease: timedelta,
     *,
     pulled: frozenset[str] = frozenset(),
+    priorities: tuple[int, int] = (PRIORITY_ALERT, PRIORITY_BULK),
+    only: str | None = None,
 ) -> list[Due]:
     """Take up to ``limit`` due rows for sending, in two statements whatever the count.
 
     One ``UPDATE … WHERE id IN (heads … FOR UPDATE SKIP LOCKED) RETURNING`` marks them
     ``sending`` with a lease, so concurrent senders (tasks or instances) never take the same row;
-    one more query reads what the adapters need about the recipients. The caller commits.
+    one more query reads what the adapters need about the recipients. ``priorities`` is the
+    range of priorities taken (lowest first), ``only`` one channel. The caller commits.
     """
     now = utcnow()
-    _heads, claim_sqlite, claim_postgres = _statements(pulled)
+    _heads, claim_sqlite, claim_postgres = _statements(pulled, only)
+    lo, hi = priorities
     claimed = (
         await session.execute(
             claim_postgres if on_postgres(session) else claim_sqlite,
-            {"now": now, "limit": limit, "lease_until": now + lease},
+            {"now": now, "limit": limit, "lease_until": now + lease, "lo": lo, "hi": hi},
             execution_options={"synchronize_session": False},
         )
     ).all()
@@ -241,7 +265,11 @@ async def claim_due(
     if conversation_ids:
         found = await session.execute(
             select(
-                Conversation.id, Contact.last_inbound_at, Contact.blocked, Conversation.language
+                Conversation.id,
+                Contact.last_inbound_at,
+                Contact.blocked,
+                Conversation.language,
+                Contact.advisory_opt_in,
             )
             .join(Contact, Conversation.contact_id == Contact.id)
             .where(Conversation.id.in_(conversation_ids))
@@ -262,6 +290,8 @@ async def claim_due(
                 last_inbound_at=info.last_inbound_at if info is not None else None,
                 blocked=bool(info.blocked) if info is not None else False,
                 language=info.language if info is not None else None,
+                advisory_id=row.advisory_id,
+                opted_in=bool(info.advisory_opt_in) if info is not None else False,
             )
         )
     return dues
@@ -330,6 +360,16 @@ async def mark_failed_attempt(
     return str(values["status"])
 
 
+async def mark_opted_out(session: AsyncSession, ids: Collection[int]) -> None:
+    """Advisory rows whose recipient opted out after the advisory was queued: not sent."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == _SENDING)
+            .values(status="opted_out", lease_until=None, last_error="opted out")
+        )
+
+
 async def renew_leases(session: AsyncSession, ids: Collection[int], lease: timedelta) -> int:
     """Extend the leases of rows this sender is still working on. Returns how many it held.
 
@@ -348,14 +388,29 @@ async def renew_leases(session: AsyncSession, ids: Collection[int], lease: timed
 
 
 async def release_expired_leases(session: AsyncSession) -> int:
-    """Rows stuck in ``sending`` past their lease (the sender died mid-send) become due again."""
+    """Rows stuck in ``sending`` past their lease (the sender died mid-send) become due again.
+
+    Except advisory rows: one may have reached the provider before the crash, and an advisory
+    to many is sent at most once to each person (docs/advisories.md), so those few (at most the
+    sender's advisory rows in flight) are marked failed with the reason, for a supervisor to see.
+    """
     now = utcnow()
+    expired = (OutboxMessage.status == _SENDING, OutboxMessage.lease_until < now)
+    interrupted = await session.execute(
+        update(OutboxMessage)
+        .where(*expired, OutboxMessage.priority == PRIORITY_BULK)
+        .values(
+            status="failed",
+            lease_until=None,
+            last_error="interrupted: the sender stopped while sending; not repeated",
+        )
+    )
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == _SENDING, OutboxMessage.lease_until < now)
+        .where(*expired)
         .values(status="pending", lease_until=None, next_attempt_at=now)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount) + int(interrupted.rowcount)  # type: ignore[attr-defined]
 
 
 async def unsettled_count(session: AsyncSession) -> int:

@@ -200,6 +200,21 @@ async def erase_contact(session: AsyncSession, contact_id: int) -> Erased:
     # same person starts afresh as a new contact.
     contact.channel_user_id = f"erased:{contact.id}"
     contact.blocked = False
+    # Advisories (docs/advisories.md): the country and the opt-in go, and nothing queued for
+    # this person is sent any more.
+    contact.country = None
+    contact.advisory_opt_in = None
+    contact.advisory_opt_in_at = None
+    contact.advisory_opt_in_channel = None
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.conversation_id.in_(conversation_ids),
+            OutboxMessage.advisory_id.is_not(None),
+            OutboxMessage.status == "pending",
+        )
+        .values(status="cancelled", last_error="erased")
+    )
     await session.flush()
     return Erased(
         messages=_count(messages),

@@ -11,9 +11,10 @@ the browser instead of pushed, so the sender leaves them alone (:data:`PULLED`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import aiohttp
 
@@ -98,6 +99,25 @@ def window_template(settings: Settings, channel: str) -> str | None:
     """The approved template configured for ``channel`` (None: none, or no window there)."""
     row = CHANNELS.get(channel)
     return (row.window_template(settings) or None) if row is not None else None
+
+
+def broadcast_reach(
+    settings: Settings, configured: Iterable[str]
+) -> dict[str, Literal["all", "window"]]:
+    """Who an advisory to many can reach on each configured channel (docs/advisories.md).
+
+    ``all``: everyone (no reply window, or the approved template goes outside it); ``window``:
+    only people inside the reply window (WhatsApp without a template). Pulled channels (the web
+    chat) are never reached: nobody keeps that page open to fetch it.
+    """
+    reach: dict[str, Literal["all", "window"]] = {}
+    for name in configured:
+        row = CHANNELS.get(name)
+        if row is None or name in PULLED:
+            continue
+        no_window = row.adapter.reply_window is None
+        reach[name] = "all" if no_window or row.window_template(settings) else "window"
+    return reach
 
 
 def build_adapters(settings: Settings, http: aiohttp.ClientSession) -> dict[str, ChannelAdapter]:

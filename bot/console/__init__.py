@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.console import api, openapi, pages
+from bot.console import advisories, api, openapi, pages
 from bot.console.limits import LOGIN_LIMITER, AttemptLimiter
 from bot.console.live import HUB, LiveHub
 from bot.keys import SESSIONS, SETTINGS
@@ -40,4 +40,5 @@ def setup_console(app: web.Application) -> None:
     app.on_shutdown.append(close_hub)
     api.add_routes(app)
     pages.add_routes(app)
+    advisories.add_routes(app)
     app.router.add_get("/api/openapi.json", openapi.serve)

@@ -38,6 +38,7 @@ def nav(info: SessionInfo, current: str) -> str:
     links = [("queue", "/console", "Queue")]
     if has_role(info.role, "supervisor"):
         links.append(("dashboard", "/console/dashboard", "Supervision"))
+        links.append(("advisories", "/console/advisories", "Advisories"))
     if has_role(info.role, "admin"):
         links.append(("admin", "/console/admin", "Operators"))
     items = "".join(

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.registry import CHANNELS, WEBCHAT
+from bot.console import advisories
 from nlu.types import Urgency
 from storage.cases import STATUSES
 
@@ -277,7 +278,7 @@ _ERRORS = {
 def document() -> dict[str, Any]:
     """The OpenAPI document."""
     paths: dict[str, dict[str, Any]] = {}
-    for method, path, role, summary, body, params in ENDPOINTS:
+    for method, path, role, summary, body, params in [*ENDPOINTS, *advisories.ENDPOINTS]:
         op: dict[str, Any] = {
             "summary": summary.split(";")[0].split(". ")[0],
             "description": summary + (f"\n\nRole: {role}." if role else "\n\nPublic."),

@@ -99,3 +99,46 @@ def canned_replies(language: str) -> list[dict[str, str]]:
         if article_lang == lang
     )
     return items
+
+
+# Console interface strings by key, for pages and JSON messages added since issue 16 (English
+# for now; a translation adds a table beside it). Keys are grouped by page: "advisories.…".
+UI: dict[str, str] = {
+    "advisories.title": "Advisories",
+    "advisories.intro": (
+        "Safety advisories to many: written in Indonesian and English, approved by a second "
+        "supervisor, sent only to people who said yes to advisories."
+    ),
+    "advisories.compose": "New advisory",
+    "advisories.field.title": "Title (for the console only)",
+    "advisories.field.text_id": "Text in Indonesian",
+    "advisories.field.text_en": "Text in English",
+    "advisories.field.source_url": "Source link (https://…)",
+    "advisories.field.countries": "Countries (empty: all)",
+    "advisories.field.channels": "Channels (empty: all)",
+    "advisories.field.languages": "Languages (empty: all)",
+    "advisories.field.active_days": "Wrote to us within (days, empty: any time)",
+    "advisories.field.scheduled_at": "Send at (empty: on approval)",
+    "advisories.count": "Recipients",
+    "advisories.count_button": "Count recipients",
+    "advisories.save": "Save draft",
+    "advisories.list": "Advisories",
+    "advisories.approve": "Approve and send",
+    "advisories.cancel": "Cancel",
+    "advisories.replies": "Replies",
+    "advisories.error.four_eyes": "a second supervisor must approve (four eyes)",
+    "advisories.error.text": "{field} is required (at most {max} characters)",
+    "advisories.error.source": "source_url must be an http(s) link",
+    "advisories.error.audience": "audience.{field} must be {what}",
+    "advisories.error.scheduled": "scheduled_at must be an ISO date-time with a time zone",
+}
+
+
+def text(key: str, **kwargs: object) -> str:
+    """The console string ``key``, formatted with ``kwargs``.
+
+    Raises:
+        KeyError: an unknown key (a bug: every key used is in :data:`UI`).
+    """
+    value = UI[key]
+    return value.format(**kwargs) if kwargs else value

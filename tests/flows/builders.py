@@ -99,6 +99,7 @@ class Convo:
     channel: str = "test"
     effects: list[Effect] = field(default_factory=list)
     last: TurnResult | None = None
+    advisory_opt_in: bool | None = None  # kept like the gateway keeps the contact's answer
 
     @property
     def deps(self) -> FlowDeps:
@@ -136,6 +137,7 @@ class Convo:
             has_consent=self.has_consent,
             cases=self.cases,
             features=self.features,
+            advisory_opt_in=self.advisory_opt_in,
         )
         result = run_turn(turn, self.state, self.deps)
         self.last = result
@@ -146,6 +148,9 @@ class Convo:
             for e in result.effects
         ):
             self.has_consent = True
+        for effect in result.effects:
+            if type(effect).__name__ == "RecordAdvisoryConsent":
+                self.advisory_opt_in = bool(getattr(effect, "granted", False))
         return result.replies
 
     def press(self, payload: str, text: str = "") -> tuple[Reply, ...]:
