@@ -10,6 +10,7 @@ try passwords against every account without limit.
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from collections.abc import Callable
 
@@ -88,12 +89,14 @@ async def test_password_checks_leave_the_event_loop_free(
 ) -> None:
     """While eight logins are checked, the server's loop keeps running other work.
 
-    The yardstick is the time of one Argon2 check on this machine: with the check on the
-    loop, the loop stops for at least that long; off the loop it does not stop at all.
+    The yardstick is the time of one Argon2 check on this machine: with the checks on the
+    loop, the loop stops for about eight of them; off the loop it does not stop at all.
     """
     app = await start_app()
     stored = hash_secret("some password")
-    one_check = min(_timed(lambda: verify_secret(stored, "not it")) for _ in range(3))
+    one_check = statistics.median(
+        _timed(lambda: verify_secret(stored, "not it")) for _ in range(3)
+    )
 
     gaps: list[float] = []
     stop = asyncio.Event()
@@ -116,7 +119,10 @@ async def test_password_checks_leave_the_event_loop_free(
     stop.set()
     await beat
     assert [status for status, _ in results] == [401] * 8
-    assert max(gaps) < one_check, (max(gaps), one_check)
+    # On the loop, eight checks stop it for about eight checks in all; off the loop it is not
+    # stopped, and a machine busy with other work may add one hiccup, hence the margin.
+    stopped = sum(gap for gap in gaps if gap > one_check / 2)
+    assert stopped < 2 * one_check, (stopped, max(gaps), one_check)
 
 
 def _timed(fn: Callable[[], object]) -> float:
