@@ -12,13 +12,18 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from itertools import count
+from pathlib import Path
+from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import select
 
-from bot.keys import SESSIONS
+from bot.keys import SESSIONS, SETTINGS
+from bot.media import MediaStore
 from storage.models import Message
-from tests.security.conftest import Client
+from tests.console.conftest import PASSWORD, seed_case
+from tests.security.conftest import Client, needs_chromium
 from tests.support.e2e import eventually, settled
 from tests.support.fake_providers import TELEGRAM_SECRET, FakeTelegram
 from tests.support.server import RunningSiaga
@@ -155,3 +160,72 @@ async def test_photos_and_pdfs_are_shown_inline_in_a_sandbox(
         http.get(f"{app.url}/api/console/media/{key}") as resp,
     ):
         assert resp.status == 401
+
+
+def _png() -> bytes:
+    """A real 1x1 PNG, so the browser can show it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.browser
+@needs_chromium
+async def test_in_the_browser_a_web_page_attachment_downloads_and_a_photo_shows(
+    app: RunningSiaga, browser: Any
+) -> None:
+    """What an operator sees: the photo in the page; the HTML 'document' a download, its script
+    never run (on the old code the link opened the page and the script read /api/console/me)."""
+    from playwright.async_api import expect
+
+    settings = app.app[SETTINGS]
+    store = MediaStore(Path(settings.media_dir), settings.media_max_bytes)
+    page_key = await store.save(HTML, "text/html")
+    photo_key = await store.save(_png(), "image/png")
+    ref = await seed_case(
+        app.app[SESSIONS],
+        media=[
+            {"kind": "image", "url": photo_key, "mime_type": "image/png"},
+            {"kind": "document", "url": page_key, "mime_type": "text/html", "caption": "slip"},
+        ],
+    )
+    context = await browser.new_context(accept_downloads=True)
+    me_calls: list[str] = []
+    context.on(
+        "request", lambda r: me_calls.append(r.url) if r.url.endswith("/api/console/me") else None
+    )
+    page = await context.new_page()
+    await page.goto(f"{app.url}/console/login")
+    await page.fill("input[name=username]", "ana")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page).to_have_url(f"{app.url}/console")
+    await page.goto(f"{app.url}/console/cases/{ref}")
+
+    photo = page.locator("img.media")
+    await expect(photo).to_be_visible()
+    assert await photo.evaluate("img => img.complete && img.naturalWidth") == 1
+
+    me_calls.clear()
+    async with page.expect_download() as download_info:
+        await page.locator("a.doc").click()
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".html")
+    await page.wait_for_timeout(500)  # give a wrongly rendered page the time to run its script
+    assert me_calls == []
+    assert len(context.pages) <= 2
+    for opened in context.pages:
+        assert "slip gaji" not in await opened.content()
+    await context.close()
