@@ -184,7 +184,7 @@ async def _settle(session: AsyncSession, pending: _PendingAlert) -> None:
     now = utcnow()
     contact = await session.get(Contact, case.contact_id)
     blocked = contact is not None and await abuse.is_blocked(
-        session, case.channel, contact.channel_user_id
+        session, settings.secret_key.get(), case.channel, contact.channel_user_id
     )
     if not blocked:
         limit = settings.alert_limit

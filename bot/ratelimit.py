@@ -19,8 +19,6 @@ database and cached for :data:`BLOCKS_TTL` seconds, so a block reaches every ins
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import ipaddress
 import math
 import time
@@ -137,12 +135,6 @@ def _times(rate: Rate, factor: int) -> Rate:
     return Rate(rate.count * factor, rate.seconds)
 
 
-def address_hash(secret: str, address: str) -> str:
-    """A keyed hash of an address: what is stored instead of it (docs/abuse.md, privacy)."""
-    digest = hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()
-    return digest[:32]
-
-
 class PublicLimits:
     """Every public-side limit of one process, and its cached copy of the block list."""
 
@@ -172,7 +164,7 @@ class PublicLimits:
 
     def hashed(self, address: str) -> str:
         """The keyed hash stored for ``address``."""
-        return address_hash(self._secret, address)
+        return abuse.keyed(self._secret, address)
 
     # --- the web chat ------------------------------------------------------------------------
 

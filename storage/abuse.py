@@ -1,13 +1,15 @@
 """The abuse block list and the team-alert log: queries and guarded updates (docs/abuse.md).
 
 A block names a contact (``kind="contact"``: a channel and its conversation key) or a web-chat
-client address (``kind="address"``: a keyed hash of it, never the address). It slows that
-sender down and turns its team alerts into a low-noise notice; it never refuses, drops or
-hides a message.
+client address (``kind="address"``). Both are stored only as keyed hashes (:func:`keyed`), so
+the block list holds no phone number, chat id or address. A block slows that sender down and
+turns its team alerts into a low-noise notice; it never refuses, drops or hides a message.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -17,6 +19,11 @@ from storage.models import AbuseBlock, AlertLog, InboxEvent, OutboxMessage, utcn
 
 WEBCHAT = "webchat"  # the channel whose events carry the client address's hash (raw.client)
 ADDRESS_LOOKBACK = 50  # a session's most recent events whose addresses are blocked with it
+
+
+def keyed(secret: str, value: str) -> str:
+    """The keyed hash (HMAC-SHA256, 128 bits) stored instead of an identifier or address."""
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 async def active_blocks(session: AsyncSession) -> list[tuple[str, str, str]]:
@@ -94,9 +101,11 @@ async def webchat_addresses(session: AsyncSession, conversation_key: str) -> set
     return found
 
 
-async def is_blocked(session: AsyncSession, channel: str, conversation_key: str) -> bool:
+async def is_blocked(
+    session: AsyncSession, secret: str, channel: str, conversation_key: str
+) -> bool:
     """True when the contact, or (web chat) an address it wrote from, is blocked."""
-    keys = [("contact", conversation_key)]
+    keys = [("contact", keyed(secret, conversation_key))]
     if channel == WEBCHAT:
         keys += [("address", h) for h in await webchat_addresses(session, conversation_key)]
     for kind, key in keys:

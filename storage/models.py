@@ -342,8 +342,8 @@ class ErasureRequest(Base):
 
 
 class AbuseBlock(Base):
-    """A sender an operator marked as abusive (docs/abuse.md): a web-chat session, a channel's
-    contact, or a web-chat address (kept only as a keyed hash, never the address itself).
+    """A sender an operator marked as abusive (docs/abuse.md): a channel's contact (a web-chat
+    session, a number, a chat) or a web-chat address, each kept only as a keyed hash.
 
     A block slows the sender down and turns its team alerts into one low-noise notice; it
     never refuses or hides a message: a blocked sender's emergency still opens a case.
@@ -355,7 +355,7 @@ class AbuseBlock(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # contact, address
     channel: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(128))  # conversation key, or the address's hash
+    key: Mapped[str] = mapped_column(String(128))  # keyed hash of the conversation key or address
     reason: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))

@@ -1,11 +1,11 @@
 """Mark a case's sender as abuse, and lift it again: ``/api/console/cases/{reference}/abuse``.
 
-Marking blocks the contact (and, on the web chat, the addresses the session wrote from, kept
-only as keyed hashes). A block never refuses or hides a message: the sender's messages are
-still stored, a critical one still opens a case in the queue, and the team gets one low-noise
-notice for it instead of an alarm (``bot.effects``); new web-chat sessions from a blocked
-address are slowed (``bot.ratelimit``). Every mark and lift is in the audit trail.
-docs/abuse.md explains the whole.
+Marking blocks the contact and, on the web chat, the addresses the session wrote from (both
+kept only as keyed hashes, ``storage.abuse.keyed``). A block never refuses or hides a message:
+the sender's messages are still stored, a critical one still opens a case in the queue, and
+the team gets one low-noise notice for it instead of an alarm (``bot.effects``); new web-chat
+sessions from a blocked address are slowed (``bot.ratelimit``). Every mark and lift is in the
+audit trail. docs/abuse.md explains the whole.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.console import openapi
 from bot.console.auth import api
 from bot.console.params import json_body, json_error, string
-from bot.keys import LIMITS, SESSIONS
+from bot.keys import LIMITS, SESSIONS, SETTINGS
 from storage import abuse, audit, cases
 from storage.models import AbuseBlock, Contact
 from storage.operators import SessionInfo
@@ -44,6 +44,7 @@ async def mark_abuse(request: web.Request, info: SessionInfo) -> web.StreamRespo
     """Block the case's sender (idempotent); the case itself stays as it is."""
     reference = request.match_info["reference"]
     reason = string(await json_body(request), "reason").strip()[:MAX_REASON] or None
+    secret = request.app[SETTINGS].secret_key.get()
     async with request.app[SESSIONS]() as session:
         case = await cases.by_reference(session, reference)
         if case is None:
@@ -51,7 +52,7 @@ async def mark_abuse(request: web.Request, info: SessionInfo) -> web.StreamRespo
         contact = await session.get(Contact, case.contact_id)
         if contact is None:
             return json_error(409, "the case has no contact to block")
-        keys = [("contact", contact.channel_user_id)]
+        keys = [("contact", abuse.keyed(secret, contact.channel_user_id))]
         if contact.channel == abuse.WEBCHAT:
             addresses = await abuse.webchat_addresses(session, contact.channel_user_id)
             keys += [("address", hashed) for hashed in sorted(addresses)]
