@@ -43,7 +43,7 @@ async def test_sixty_anonymous_emergencies_do_not_ring_the_team_sixty_times(
         async def all_filed() -> bool:
             return await count(siaga, Case, Case.urgency == "critical") == SESSIONS
 
-        await eventually(all_filed)
+        await eventually(all_filed, within=90)
         # Every message is stored and every case is open in the queue.
         inbound = await count(siaga, Message, Message.direction == "in", Message.text == CRITICAL)
         assert inbound == SESSIONS
