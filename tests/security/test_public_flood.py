@@ -69,3 +69,22 @@ async def test_one_session_cannot_send_without_pause(
         assert 429 in statuses
         assert statuses[:5] == [200] * 5  # a person typing a few messages is never refused
         assert await count(siaga, InboxEvent) < 80
+
+
+async def test_a_forged_forwarded_for_does_not_buy_new_addresses(
+    database_url: str, settings_factory: Callable[..., Settings]
+) -> None:
+    # X-Forwarded-For is believed only from SIAGA_FORWARDED_ALLOW_IPS (a local proxy), never
+    # from the client itself: a new "address" per request changes nothing.
+    async with running(settings_factory, database_url) as siaga:
+        async with client_from("127.0.0.9") as attacker:
+            statuses = []
+            for n in range(100):
+                body = {"session_id": new_session(), "text": "halo"}
+                forged = {"X-Forwarded-For": f"203.0.113.{n % 250}"}
+                async with attacker.post(
+                    siaga.url + "/api/webchat/messages", json=body, headers=forged
+                ) as resp:
+                    statuses.append(resp.status)
+        assert statuses.count(429) >= 70
+        assert await count(siaga, Conversation) <= 30

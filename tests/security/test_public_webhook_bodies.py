@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
+import aiohttp
 import pytest
 
 from bot.config import Secret, Settings
@@ -121,3 +122,41 @@ async def test_a_wrong_telegram_secret_is_refused_before_the_body_is_read(
     line, took = await raw_request(siaga, wrong, b"", 5.0)
     assert line.startswith("HTTP/1.1 403"), line
     assert took < 5.0
+
+
+async def test_an_address_refused_again_and_again_is_limited_but_providers_are_not(
+    siaga: RunningSiaga,
+) -> None:
+    probe = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "guess"}
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(local_addr=("127.0.0.10", 0))
+    ) as prober:
+        statuses = []
+        for _ in range(60):
+            async with prober.post(
+                siaga.url + "/webhooks/telegram", data=b'{"update_id": 1}', headers=probe
+            ) as resp:
+                statuses.append(resp.status)
+    assert statuses[:10] == [403] * 10
+    assert 429 in statuses
+
+    # Telegram itself, from another address, is answered however often it calls.
+    genuine = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(local_addr=("127.0.0.11", 0))
+    ) as telegram:
+        for n in range(40):
+            update = {
+                "update_id": 77_000 + n,
+                "message": {
+                    "message_id": n + 1,
+                    "date": 1_700_000_000,
+                    "chat": {"id": 700_000_077, "type": "private"},
+                    "from": {"id": 700_000_077, "is_bot": False, "first_name": "A"},
+                    "text": "halo",
+                },
+            }
+            async with telegram.post(
+                siaga.url + "/webhooks/telegram", json=update, headers=genuine
+            ) as resp:
+                assert resp.status == 200
