@@ -5,6 +5,10 @@ sends messages open-loop at ``--rate`` per second from ``--users`` distinct chat
 request waiting for the bot's replies (the web chat answers synchronously), and prints achieved
 throughput and p50/p90/p99 latency.
 
+Each session is a person with an address of their own (``X-Forwarded-For``, which the server
+trusts from 127.0.0.1 as it would from a TLS proxy in front of it): the per-address abuse limits
+(docs/abuse.md) then apply as in production, rather than to 200 people behind one address.
+
     python bench/load_webchat.py --db sqlite --rate 50 --seconds 20
     python bench/load_webchat.py --db postgres --rate 100 --seconds 20
 """
@@ -60,11 +64,19 @@ async def wait_healthy(url: str, proc: asyncio.subprocess.Process) -> None:
     raise SystemExit("siaga did not become healthy")
 
 
-async def one(http: aiohttp.ClientSession, url: str, sid: str, latencies: list[float]) -> bool:
+def address_of(index: int) -> str:
+    """The address of the ``index``-th simulated person (benchmarking range 198.18.0.0/15)."""
+    return f"198.18.{index // 256}.{index % 256}"
+
+
+async def one(
+    http: aiohttp.ClientSession, url: str, sid: str, address: str, latencies: list[float]
+) -> bool:
     body = {"session_id": sid, "text": random.choice(MESSAGES), "message_id": uuid.uuid4().hex}
+    headers = {"X-Forwarded-For": address}
     start = time.perf_counter()
     try:
-        async with http.post(f"{url}/api/webchat/messages", json=body) as resp:
+        async with http.post(f"{url}/api/webchat/messages", json=body, headers=headers) as resp:
             data = await resp.json()
             ok = resp.status == 200 and bool(data.get("replies"))
     except aiohttp.ClientError:
@@ -81,7 +93,9 @@ async def load(url: str, rate: float, seconds: float, users: int) -> None:
     connector = aiohttp.TCPConnector(limit=500)
     async with aiohttp.ClientSession(connector=connector) as http:
         # Warm-up: every session says hello once (first contact creates rows).
-        await asyncio.gather(*(one(http, url, sid, []) for sid in sessions[:20]))
+        await asyncio.gather(
+            *(one(http, url, sid, address_of(i), []) for i, sid in enumerate(sessions[:20]))
+        )
         start = time.perf_counter()
         total = int(rate * seconds)
         for i in range(total):
@@ -89,7 +103,10 @@ async def load(url: str, rate: float, seconds: float, users: int) -> None:
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(http, url, sessions[i % users], latencies)))
+            who = i % users
+            tasks.append(
+                asyncio.create_task(one(http, url, sessions[who], address_of(who), latencies))
+            )
         results = await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - start
     ok = sum(results)

@@ -31,6 +31,7 @@ from bot.keys import (
     DISPATCHER,
     ENGINE,
     HTTP,
+    LIMITS,
     NLU,
     SENDER,
     SESSIONS,
@@ -40,6 +41,7 @@ from bot.keys import (
     WORKER_SESSIONS,
 )
 from bot.media import MediaStore, fetch_and_store
+from bot.ratelimit import PublicLimits
 from bot.sender import Sender
 from bot.signals import PostgresSignals, Signals
 from bot.webchat import setup_webchat
@@ -64,6 +66,8 @@ DATABASE_UNAVAILABLE = (
     OSError,
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Answers sent before the request body was read to its end: the connection is closed after them.
+CLOSE_AFTER = {408, 413}
 
 
 @web.middleware
@@ -78,6 +82,17 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
     try:
         return await handler(request)
     except web.HTTPException as exc:
+        if exc.status in CLOSE_AFTER:
+            # The rest of the body is not read (a slow or oversized one): close the connection
+            # rather than linger on it (docs/abuse.md).
+            if exc.content_type == "application/json" and exc.text:
+                response = web.Response(
+                    status=exc.status, text=exc.text, content_type="application/json"
+                )
+            else:
+                response = web.json_response({"error": exc.text or exc.reason}, status=exc.status)
+            response.force_close()
+            return response
         if exc.status >= 400 and exc.content_type != "application/json" and exc.status != 404:
             reason = (
                 exc.text if exc.text and not exc.text.startswith(str(exc.status)) else exc.reason
@@ -251,7 +266,13 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         await dispatcher.close()
         await sender.close()
 
+    async def limits(app: web.Application) -> AsyncIterator[None]:
+        app[LIMITS] = PublicLimits(settings, app[SESSIONS])
+        yield
+
     app.cleanup_ctx.extend([database, signals, http_and_channels])
+    if serves_http:
+        app.cleanup_ctx.append(limits)
     if runs_workers:
         app.cleanup_ctx.extend([nlu, workers])
     app.router.add_get("/healthz", healthz)

@@ -7,6 +7,7 @@ Secrets are wrapped in :class:`Secret` so that ``repr`` and logs never show them
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -126,6 +127,44 @@ def _urgency_minutes(name: str, value: str) -> Mapping[str, int]:
             raise ConfigError(f"{name}: expected e.g. critical=15,high=240, got {value!r}")
         out[key] = int(minutes)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A budget: ``count`` events per ``seconds``, as a token bucket (``bot.ratelimit``).
+
+    Written ``count/seconds`` (``20/600``: 20 at once, then one every 30 seconds).
+    """
+
+    count: int
+    seconds: float
+
+    def __str__(self) -> str:
+        """The form the variable is written in."""
+        return f"{self.count}/{self.seconds:g}"
+
+
+def _rate(name: str, value: str) -> Rate:
+    count, _, seconds = value.partition("/")
+    try:
+        rate = Rate(int(count), float(seconds))
+    except ValueError:
+        raise ConfigError(f"{name}: expected COUNT/SECONDS like 20/600, got {value!r}") from None
+    if rate.count < 1 or not 0 < rate.seconds <= 86400:
+        raise ConfigError(f"{name}: COUNT must be 1 or more and SECONDS 1 day or less")
+    return rate
+
+
+def _addresses(name: str, value: str) -> tuple[str, ...]:
+    out = []
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name}: {part.strip()!r} is not an address or network") from None
+    return tuple(out)
 
 
 _PARSERS: dict[str, Callable[[str, str], Any]] = {}
@@ -346,6 +385,48 @@ class Settings:
         "Mark console cookies Secure (HTTPS only). Default: on when SIAGA_PUBLIC_URL is https.",
         default=False,
     )
+    forwarded_allow_ips: tuple[str, ...] = _setting(
+        "SIAGA_FORWARDED_ALLOW_IPS",
+        "Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the "
+        "client; the abuse limits count per client address (docs/abuse.md). From any other "
+        "peer the header is ignored.",
+        default=("127.0.0.1/32", "::1/128"),
+    )
+    webchat_address_limit: Rate = _setting(
+        "SIAGA_WEBCHAT_ADDRESS_LIMIT",
+        "Web-chat messages per client address, as COUNT/SECONDS (429 with Retry-After above "
+        "it; the page keeps the message and resends). Per instance (docs/abuse.md).",
+        default=Rate(120, 60),
+    )
+    webchat_session_limit: Rate = _setting(
+        "SIAGA_WEBCHAT_SESSION_LIMIT",
+        "Web-chat messages per chat session, as COUNT/SECONDS. Per instance.",
+        default=Rate(30, 60),
+    )
+    webchat_new_session_limit: Rate = _setting(
+        "SIAGA_WEBCHAT_NEW_SESSION_LIMIT",
+        "New web-chat sessions per client address, as COUNT/SECONDS. An address an operator "
+        "blocked gets one per SECONDS. Per instance.",
+        default=Rate(20, 600),
+    )
+    webhook_refusal_limit: Rate = _setting(
+        "SIAGA_WEBHOOK_REFUSAL_LIMIT",
+        "Refused webhook requests (wrong or missing signature) per client address, as "
+        "COUNT/SECONDS, before that address gets 429 without being read. Authentic provider "
+        "traffic is never limited. Per instance.",
+        default=Rate(30, 60),
+    )
+    body_read_seconds: float = _setting(
+        "SIAGA_BODY_READ_SECONDS",
+        "Longest time a webhook or web-chat request body may take to arrive (408 after it).",
+        default=10.0,
+    )
+    alert_limit: Rate = _setting(
+        "SIAGA_ALERT_LIMIT",
+        "Individual team alerts per channel, as COUNT/SECONDS; further critical cases in the "
+        "window are grouped into one summary alert (docs/abuse.md). Cases are never grouped.",
+        default=Rate(5, 600),
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -401,6 +482,8 @@ class Settings:
                 shown = "(empty)" if not default else "(secret)"
             elif isinstance(default, Mapping):
                 shown = ",".join(f"{k}={v}" for k, v in default.items())
+            elif isinstance(default, tuple):
+                shown = ",".join(default)
             else:
                 shown = str(default) if default != "" else "(empty)"
             rows.append((f.metadata["env"], shown, f.metadata["help"]))
@@ -461,5 +544,12 @@ _PARSERS.update(
         "pin_max_failures": _int_range(1, 100),
         "pin_lockout_minutes": _int_range(1, 7 * 24 * 60),
         "secure_cookies": _bool,
+        "forwarded_allow_ips": _addresses,
+        "webchat_address_limit": _rate,
+        "webchat_session_limit": _rate,
+        "webchat_new_session_limit": _rate,
+        "webhook_refusal_limit": _rate,
+        "body_read_seconds": _float_pos,
+        "alert_limit": _rate,
     }
 )

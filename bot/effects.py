@@ -39,9 +39,9 @@ from flows.types import (
     UpdateCase,
 )
 from nlu.types import NluBackend, ParseResult, Urgency
-from storage import cases, conversations, inbox, outbox, privacy
+from storage import abuse, cases, conversations, inbox, outbox, privacy
 from storage.audit import audit
-from storage.models import Case, Contact, Conversation, utcnow
+from storage.models import AlertLog, Case, Contact, Conversation, OutboxMessage, utcnow
 
 log = logging.getLogger("bot.effects")
 log_safety = logging.getLogger("bot.dispatcher.safety")
@@ -137,14 +137,20 @@ async def open_handoff_case(
 
 
 def alert(session: AsyncSession, settings: Settings, case: Case) -> None:
-    """Tell the on-duty rapid-response team, through the same outbox (no personal data)."""
+    """Tell the on-duty rapid-response team, through the same outbox (no personal data).
+
+    The alert is queued at once, so it goes out even if nothing else runs; :func:`queue_replies`
+    then settles it in the same transaction (:func:`coalesce_alerts`): beyond
+    ``SIAGA_ALERT_LIMIT`` per channel, or for a sender operators blocked, it is folded into
+    one summary instead (docs/abuse.md). The case itself is never held back.
+    """
     log_safety.warning("critical case opened ref=%s intent=%s", case.reference, case.intent)
     chat_id = settings.alert_telegram_chat_id
     if not chat_id:
         return
     link = f"{settings.public_url}/console/cases/{case.reference}"
     reasons = ", ".join((case.urgency_reasons or [])[:3])
-    outbox.enqueue(
+    row = outbox.enqueue(
         session,
         channel=TelegramAdapter.name,  # the team's group is on Telegram (SIAGA_ALERT_…)
         recipient=chat_id,
@@ -153,6 +159,107 @@ def alert(session: AsyncSession, settings: Settings, case: Case) -> None:
             f"{case.channel}\n{reasons}\n{link}"
         ),
         origin="alert",
+    )
+    session.info.setdefault(_PENDING_ALERTS, []).append(_PendingAlert(row, case, settings))
+
+
+# --- coalescing team alerts (docs/abuse.md) ------------------------------------------------
+
+_PENDING_ALERTS = "siaga.pending_alerts"  # session.info: alerts queued in this transaction
+# A summary waits this long before it is sent, so one message covers a burst.
+SUMMARY_DELAY = timedelta(seconds=60)
+SUMMARY_REFERENCES = 12  # references listed in a summary; the rest are counted
+
+
+@dataclass(slots=True)
+class _PendingAlert:
+    row: OutboxMessage
+    case: Case
+    settings: Settings
+
+
+async def coalesce_alerts(session: AsyncSession) -> None:
+    """Settle the alerts :func:`alert` queued in this transaction: each goes out alone, or is
+    folded into its channel's summary (over the limit) or the blocked senders' notice."""
+    for pending in session.info.pop(_PENDING_ALERTS, []):
+        await _settle(session, pending)
+
+
+async def _settle(session: AsyncSession, pending: _PendingAlert) -> None:
+    case, settings = pending.case, pending.settings
+    now = utcnow()
+    contact = await session.get(Contact, case.contact_id)
+    blocked = contact is not None and await abuse.is_blocked(
+        session, settings.secret_key.get(), case.channel, contact.channel_user_id
+    )
+    if not blocked:
+        limit = settings.alert_limit
+        since = now - timedelta(seconds=limit.seconds)
+        if await abuse.recent_alerts(session, case.channel, since) < limit.count:
+            entry = AlertLog(channel=case.channel, kind="alert", reference=case.reference)
+            entry.case_id = case.id
+            session.add(entry)
+            return
+    if pending.row in session.new:
+        session.expunge(pending.row)
+    else:
+        await session.delete(pending.row)
+    kind = "blocked" if blocked else "coalesced"
+    summary_id = await abuse.open_summary(session, case.channel, kind)
+    for _ in range(2):
+        if summary_id is None:
+            summary_id = await _new_summary(session, settings, pending.row.recipient, now)
+        session.add(
+            AlertLog(
+                channel=case.channel,
+                kind=kind,
+                case_id=case.id,
+                reference=case.reference,
+                summary_id=summary_id,
+            )
+        )
+        await session.flush()
+        references = await abuse.summarised(session, summary_id)
+        text = _summary_text(settings, case.channel, kind, references)
+        if await abuse.rewrite_summary(session, summary_id, text):
+            log_safety.warning(
+                "critical case ref=%s: team alert grouped (%s, %d in summary)",
+                case.reference,
+                kind,
+                len(references),
+            )
+            return
+        summary_id = None  # a sender took it meanwhile: start the next summary
+
+
+async def _new_summary(
+    session: AsyncSession, settings: Settings, recipient: str, now: datetime
+) -> int:
+    row = outbox.enqueue(
+        session, channel=TelegramAdapter.name, recipient=recipient, text="", origin="alert"
+    )
+    row.next_attempt_at = now + SUMMARY_DELAY
+    await session.flush()
+    return row.id
+
+
+def _summary_text(settings: Settings, channel: str, kind: str, references: list[str]) -> str:
+    listed = ", ".join(references[:SUMMARY_REFERENCES])
+    more = len(references) - SUMMARY_REFERENCES
+    if more > 0:
+        listed += f" and {more} more"
+    queue = f"{settings.public_url}/console"
+    if kind == "blocked":
+        return (
+            f"ℹ️ Low priority: {len(references)} critical message(s) on {channel} from senders "
+            f"operators blocked as abuse. Each is a case in the queue; a block never means "
+            f"the person is safe, please look.\n{listed}\n{queue}"
+        )
+    minutes = round(settings.alert_limit.seconds / 60)
+    return (
+        f"⚠️ {len(references)} more critical case(s) on {channel}: over "
+        f"{settings.alert_limit.count} alerts in {minutes} min, so grouped here (unusual "
+        f"volume, possibly abuse). All are in the queue, critical first.\n{listed}\n{queue}"
     )
 
 
@@ -341,6 +448,7 @@ async def queue_replies(session: AsyncSession, turned: list[Turned]) -> None:
     every log row, inbound before outbound, each reply pointing at its outbox row (the console
     shows its delivery status).
     """
+    await coalesce_alerts(session)
     queued: list[tuple[Turned, Reply, dict[str, Any]]] = []
     for turn in turned:
         for index, reply in enumerate(turn.replies):

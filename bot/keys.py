@@ -13,6 +13,7 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from bot.channels.base import ChannelAdapter
     from bot.dispatcher import Dispatcher
+    from bot.ratelimit import PublicLimits
     from bot.sender import Sender
     from bot.signals import Signals
     from nlu.types import NluBackend
@@ -30,3 +31,5 @@ NLU: web.AppKey[NluBackend] = web.AppKey("nlu")
 DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
 SENDER: web.AppKey[Sender] = web.AppKey("sender")
 SIGNALS: web.AppKey[Signals] = web.AppKey("signals")
+# The public side's abuse limits and cached block list (bot.ratelimit, docs/abuse.md).
+LIMITS: web.AppKey[PublicLimits] = web.AppKey("limits")

@@ -3,14 +3,23 @@
 ``POST /api/webchat/messages`` goes through the same pipeline as every other channel (claim,
 store, dispatcher, outbox) and then waits briefly for its own replies, so the answer
 comes back in the same HTTP response. Later messages (an operator's reply) are picked up by the
-page with ``GET /api/webchat/messages``. Each outbox row is handed to the browser exactly once.
+page with ``GET /api/webchat/messages?after=<the last outbox id it has>``. Reading never takes
+anything away: the session id is a bearer token, and a second reader (another tab, or someone
+who learnt the id) must not consume the person's replies (issue 14). A row's first read still
+records it as delivered (``fetched``) for the console.
 
 The page (``static/webchat.html``, ``.js``, ``.css``) gives every message a ``message_id`` when it
 is typed and keeps it in the browser until the server answered 200 or 202, resending with the
 same id: the inbox's unique ``(channel, dedup_key)`` turns a resend into
 ``{"replies": [], "duplicate": true}``. ``GET /api/webchat/history`` rebuilds the conversation
 after a reload (or after a response that was lost on the way) from the message log; it only
-reads, so what the poll hands over exactly once stays untouched.
+reads.
+
+Abuse limits (``bot.ratelimit``, docs/abuse.md): messages per address and per session, new
+sessions per address, reads per address and session; a 429 carries ``Retry-After`` and the page
+resends the same message later. The body must be ``application/json`` (415 otherwise: a
+``text/plain`` POST is what any other site can send without a preflight), must arrive within
+``SIAGA_BODY_READ_SECONDS``, and hostile JSON (deep nesting, huge numbers) gets a 400.
 """
 
 from __future__ import annotations
@@ -24,21 +33,24 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import MessageIn
 from bot.channels.registry import WEBCHAT
 from bot.ingest import store_events
-from bot.keys import SESSIONS, SIGNALS
+from bot.keys import LIMITS, SESSIONS, SETTINGS, SIGNALS
+from bot.webhooks import read_body, unsupported_type
 from flows.router import welcome_reply
-from storage import conversations, inbox, outbox
-from storage.models import PENDING, InboxEvent, Message, OutboxMessage
+from storage import conversations, inbox
+from storage.models import PENDING, InboxEvent, Message, OutboxMessage, utcnow
 
 CHANNEL = WEBCHAT
 MAX_TEXT = 4096
 REPLY_WAIT_SECONDS = 15.0
 HISTORY_LIMIT = 300  # the most recent messages a reload shows
+READ_LIMIT = 100  # outbox rows one poll returns (the page asks again after the last one)
+MAX_DIGITS = 64  # longest number accepted in a body (none is expected at all)
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 STATIC = Path(__file__).parent / "static"
@@ -50,6 +62,7 @@ CSP = (
 )
 PAGE_HEADERS = {
     "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",  # revalidated (ETag/Last-Modified): a fix reaches every phone
@@ -91,15 +104,36 @@ def _render(rows: list[OutboxMessage]) -> list[dict[str, Any]]:
     ]
 
 
+def _number(text: str) -> int:
+    if len(text) > MAX_DIGITS:
+        raise ValueError("number too long")
+    return int(text)
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    """The JSON object of the request, or a 4xx with the reason (never a 500)."""
+    if request.content_type != "application/json":
+        raise unsupported_type("application/json")
+    data = await read_body(request, request.app[SETTINGS])
+    try:
+        body = json.loads(data, parse_int=_number)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadRequest("body must be JSON") from None
+    except RecursionError:
+        raise BadRequest("body nests too deeply") from None
+    except ValueError:  # parse_int above, or Python's own limit on digits
+        raise BadRequest(f"a number in the body is longer than {MAX_DIGITS} digits") from None
+    if not isinstance(body, dict):
+        raise BadRequest("body must be a JSON object")
+    return body
+
+
 async def post_message(request: web.Request) -> web.Response:
     """Accept one message from the chat page and answer with the bot's replies to it."""
     app = request.app
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest("body must be JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("body must be a JSON object")
+    limits = app[LIMITS]
+    address = limits.check_webchat_address(request)
+    body = await _json_body(request)
     session_id = _session_id(body.get("session_id"))
     text = body.get("text", "")
     payload = body.get("payload")
@@ -122,6 +156,7 @@ async def post_message(request: web.Request) -> web.Response:
         not isinstance(message_id, str) or not _MESSAGE_ID.match(message_id)
     ):
         raise BadRequest("message_id must be 1-64 characters of A-Z a-z 0-9 _ . : -")
+    client = await limits.check_webchat_session(address, session_id)
     external_id = message_id or uuid.uuid4().hex
     event = MessageIn(
         dedup_key=f"{session_id}:{external_id}",
@@ -129,6 +164,7 @@ async def post_message(request: web.Request) -> web.Response:
         external_id=external_id,
         text=text.strip(),
         payload=payload,
+        raw={"client": client},  # the address's keyed hash: blocks by address (docs/abuse.md)
     )
     [inbox_id] = await store_events(app, CHANNEL, [event])
     if inbox_id is None:
@@ -141,13 +177,51 @@ async def post_message(request: web.Request) -> web.Response:
     async with app[SESSIONS]() as session, session.begin():
         conversation = await conversations.find_conversation(session, CHANNEL, session_id)
         rows = (
-            await outbox.fetch_pulled(
-                session, conversation.id, channel=CHANNEL, source_prefix=f"{inbox_id}:"
-            )
+            await _read_replies(session, conversation.id, source_prefix=f"{inbox_id}:")
             if conversation
             else []
         )
     return web.json_response({"replies": _render(rows)})
+
+
+async def _read_replies(
+    session: AsyncSession,
+    conversation_id: int,
+    *,
+    after: int | None = None,
+    source_prefix: str | None = None,
+) -> list[OutboxMessage]:
+    """The chat's outbox rows (one turn's, those after ``after``, or the latest), oldest first.
+
+    Idempotent: the same question gets the same rows, whoever asks and however often. The
+    first read of a row marks it ``fetched`` (delivery status ``delivered``), which the console
+    shows; it is still returned afterwards. A row that is still ``pending`` is returned even
+    below ``after``: its transaction may have committed after a later one's.
+    """
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.conversation_id == conversation_id,
+        OutboxMessage.channel == CHANNEL,
+        OutboxMessage.status.in_(("pending", "fetched")),
+    )
+    if source_prefix is not None:
+        stmt = stmt.where(OutboxMessage.source_key.startswith(source_prefix))
+        rows = list((await session.execute(stmt.order_by(OutboxMessage.id))).scalars())
+    elif after is not None:
+        stmt = stmt.where(or_(OutboxMessage.id > after, OutboxMessage.status == "pending"))
+        rows = list(
+            (await session.execute(stmt.order_by(OutboxMessage.id).limit(READ_LIMIT))).scalars()
+        )
+    else:
+        latest = stmt.order_by(OutboxMessage.id.desc()).limit(READ_LIMIT)
+        rows = list(reversed((await session.execute(latest)).scalars().all()))
+    unread = [row.id for row in rows if row.status == "pending"]
+    if unread:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(unread), OutboxMessage.status == "pending")
+            .values(status="fetched", delivery_status="delivered", sent_at=utcnow())
+        )
+    return rows
 
 
 async def _wait_until_handled(app: web.Application, inbox_id: int) -> bool:
@@ -174,26 +248,34 @@ async def _wait_until_handled(app: web.Application, inbox_id: int) -> bool:
 
 
 async def get_messages(request: web.Request) -> web.Response:
-    """Messages for this chat that were not delivered yet (e.g. an operator's reply)."""
+    """This chat's messages after outbox id ``after`` (e.g. an operator's reply); without
+    ``after``, the latest ones. Reading takes nothing away (see the module's docstring)."""
     session_id = _session_id(request.query.get("session_id"))
+    request.app[LIMITS].check_webchat_read(request, session_id)
+    after = _after(request.query.get("after"))
     async with request.app[SESSIONS]() as session, session.begin():
         conversation = await conversations.find_conversation(session, CHANNEL, session_id)
-        rows = (
-            await outbox.fetch_pulled(session, conversation.id, channel=CHANNEL)
-            if conversation
-            else []
-        )
+        rows = await _read_replies(session, conversation.id, after=after) if conversation else []
     return web.json_response({"messages": _render(rows)})
+
+
+def _after(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise BadRequest("after must be an outbox id (a whole number)")
+    return int(value)
 
 
 async def get_history(request: web.Request) -> web.Response:
     """The conversation so far, oldest first, for a page that was reloaded.
 
-    Read only: outbox rows are not marked as delivered here (the poll hands them over exactly
-    once), so the page recognises a reply it gets both ways by its ``outbox_id``. Messages the
-    server stored but has not handled yet are listed last with ``pending: true``.
+    Read only: outbox rows are not marked as delivered here, and the page recognises a reply
+    it gets both ways by its ``outbox_id``. Messages the server stored but has not handled yet
+    are listed last with ``pending: true``.
     """
     session_id = _session_id(request.query.get("session_id"))
+    request.app[LIMITS].check_webchat_read(request, session_id)
     async with request.app[SESSIONS]() as session:
         # Pending events first: one handled in between is then in the log (and dropped from
         # the pending ones below), never in neither.
@@ -310,6 +392,7 @@ async def asset(request: web.Request) -> web.FileResponse:
         headers={
             "Content-Type": f"{ASSETS[name]}; charset=utf-8",
             "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
             "Cache-Control": "no-cache",
         },
     )

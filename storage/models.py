@@ -387,3 +387,42 @@ class Advisory(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+
+
+class AbuseBlock(Base):
+    """A sender an operator marked as abusive (docs/abuse.md): a channel's contact (a web-chat
+    session, a number, a chat) or a web-chat address, each kept only as a keyed hash.
+
+    A block slows the sender down and turns its team alerts into one low-noise notice; it
+    never refuses or hides a message: a blocked sender's emergency still opens a case.
+    """
+
+    __tablename__ = "abuse_blocks"
+    __table_args__ = (Index("ix_abuse_blocks_key", "kind", "channel", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # contact, address
+    channel: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(128))  # keyed hash of the conversation key or address
+    reason: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lifted_at: Mapped[datetime | None]
+    lifted_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+
+
+class AlertLog(Base):
+    """Each team alert decision (bot.effects): sent alone, folded into a summary, or a blocked
+    sender's notice. Counted per channel and window to coalesce alerts (docs/abuse.md)."""
+
+    __tablename__ = "alert_log"
+    __table_args__ = (Index("ix_alert_log_channel_created", "channel", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # alert, coalesced, blocked
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    reference: Mapped[str] = mapped_column(String(32))
+    summary_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

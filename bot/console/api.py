@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.registry import window_template
-from bot.console import service, texts, views
+from bot.console import abuse, service, texts, views
 from bot.console.auth import (
     api,
     clear_session_cookie,
@@ -608,3 +608,4 @@ def add_routes(app: web.Application) -> None:
     r.add_get(f"{p}/erasure-requests", list_erasure_requests)
     r.add_post(f"{p}/erasure-requests/{{request_id}}/execute", execute_erasure)
     r.add_post(f"{p}/erasure-requests/{{request_id}}/refuse", refuse_erasure)
+    abuse.add_routes(app)  # mark a case's sender as abuse (docs/abuse.md)

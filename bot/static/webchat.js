@@ -2,9 +2,12 @@
  *
  * Nothing typed is lost: every message gets a message_id when it is typed and waits in
  * localStorage until the server answered 200 or 202; it is resent with the same id (the server
- * deduplicates on it) with backoff, across reloads. A 4xx with a reason is shown and not resent.
- * A reload rebuilds the conversation from /api/webchat/history. Everything from the server or
- * the person is inserted as text (text nodes, textContent), never as HTML.
+ * deduplicates on it) with backoff, across reloads; a 429 (docs/abuse.md) waits Retry-After.
+ * Any other 4xx with a reason is shown and not resent. A reload rebuilds the conversation from
+ * /api/webchat/history. The poll asks only for what came after the last reply this page has
+ * (?after=<outbox id>): reading takes nothing away on the server, so another tab or reader
+ * cannot make this one miss a reply. Everything from the server or the person is inserted as
+ * text (text nodes, textContent), never as HTML.
  */
 (() => {
   "use strict";
@@ -265,8 +268,15 @@
     return node;
   }
 
+  // The highest outbox id this page has shown: the poll asks for what came after it.
+  let lastOutboxId = 0;
+  function sawOutbox(id) {
+    if (typeof id === "number" && id > lastOutboxId) lastOutboxId = id;
+  }
+
   function showReply(r) {
     if (!r || r.id === undefined) return;
+    sawOutbox(r.id);
     place("o:" + r.id, Object.assign({}, r, { outbox_id: r.id }));
   }
 
@@ -465,6 +475,7 @@
     const stick = round === 1 || nearBottom(); // don't pull away someone reading further up
     const ordered = [];
     for (const m of res.data.messages) {
+      sawOutbox(m.outbox_id);
       const key = keyOf(m);
       let node = nodes.get(key);
       if (!node) {
@@ -492,7 +503,8 @@
   async function poll() {
     clearTimeout(pollTimer);
     pollTimer = null;
-    const res = await request("GET", API + sessionQuery, null, 20000);
+    const after = lastOutboxId ? "&after=" + lastOutboxId : "";
+    const res = await request("GET", API + sessionQuery + after, null, 20000);
     if (res.status === 200 && res.data) {
       for (const m of res.data.messages || []) showReply(m);
       if (pollFailed) {

@@ -77,9 +77,11 @@ async def history(
 
 
 async def poll(
-    http: aiohttp.ClientSession, siaga: RunningSiaga, session_id: str
+    http: aiohttp.ClientSession, siaga: RunningSiaga, session_id: str, after: int | None = None
 ) -> list[dict[str, Any]]:
     params = {"session_id": session_id}
+    if after is not None:
+        params["after"] = str(after)
     async with http.get(f"{siaga.url}/api/webchat/messages", params=params) as resp:
         assert resp.status == 200
         messages: list[dict[str, Any]] = (await resp.json())["messages"]
@@ -210,10 +212,13 @@ async def test_reading_history_does_not_deliver_anything(
         assert data["messages"][-1]["outbox_id"] == outbox_id
         assert await outbox_status(siaga, outbox_id) == "pending"
 
-    # The poll still hands it over, exactly once.
-    assert [m["id"] for m in await poll(http, siaga, sid)] == [outbox_id]
-    assert await poll(http, siaga, sid) == []
+    # The poll hands it over, and records that it did; reading again takes nothing away
+    # (issue 14), and the page asks only for what came after the last reply it has.
+    before = outbox_id - 1
+    assert [m["id"] for m in await poll(http, siaga, sid, after=before)] == [outbox_id]
     assert await outbox_status(siaga, outbox_id) == "fetched"
+    assert [m["id"] for m in await poll(http, siaga, sid, after=before)] == [outbox_id]
+    assert await poll(http, siaga, sid, after=outbox_id) == []
     status, data = await history(http, siaga, sid)
     assert data["messages"][-1]["text"] == OPERATOR_TEXT
 

@@ -168,6 +168,11 @@
       actions.push(el("button", { id: "handback", text: "Hand back to bot", onclick: () => act("POST", "/handback", {}, "The bot answers this worker again.") }));
     }
     if (mine) actions.push(el("button", { id: "release", class: "link", text: "Release to queue", onclick: () => act("POST", "/release", {}, "Back in the shared queue.") }));
+    // Abuse (docs/abuse.md): the sender is slowed and its alerts go quiet; its messages still reach the queue.
+    actions.push(el("button", { id: "abuse", class: "link", text: "Mark as abuse / block", onclick: () => {
+      const reason = window.prompt("Why is this abuse? The sender is slowed down and the team gets no alarms from it; its messages, and any emergency, still reach the queue.");
+      if (reason !== null) act("POST", "/abuse", { reason }, "Sender blocked as abuse.").catch(() => {});
+    } }));
     parts.head.replaceChildren(
       el("div", { class: "title" }, [
         el("a", { href: "/console", class: "back", text: "← Queue" }),

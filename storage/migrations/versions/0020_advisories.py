@@ -6,7 +6,7 @@ get a priority (alerts, replies, then advisories: the claim order) and the advis
 an inbound message that answers an advisory points at it (docs/advisories.md).
 
 Revision ID: 0020_advisories
-Revises: 0005_message_kind_versions
+Revises: 0006_abuse_blocks_alert_log
 Create Date: 2026-12-01
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0020_advisories"
-down_revision: str | None = "0005_message_kind_versions"
+down_revision: str | None = "0006_abuse_blocks_alert_log"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
