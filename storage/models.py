@@ -339,3 +339,42 @@ class ErasureRequest(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     note: Mapped[str | None] = mapped_column(Text)  # the supervisor's reason when refused
     erased: Mapped[dict[str, Any]] = mapped_column(default=dict)  # counts of what was erased
+
+
+class Referral(Base):
+    """A case passed to a partner (an embassy, BP3MI, the police, BPJS, Immigration) and
+    followed up until the partner is done or declines (docs/console.md, "Referrals")."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The partner as chosen from knowledge.partners; name and kind are kept as they were then.
+    partner_key: Mapped[str] = mapped_column(String(120), index=True)
+    partner_name: Mapped[str] = mapped_column(String(200))
+    partner_kind: Mapped[str] = mapped_column(String(24))
+    partner_reference: Mapped[str | None] = mapped_column(String(120))  # their own number
+    request: Mapped[str] = mapped_column(Text)  # what was asked of them (internal)
+    due_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    # sent → acknowledged → acting → done; declined from any open state
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class ReferralUpdate(Base):
+    """One step in a referral's life: a state change and/or a note (internal, never sent)."""
+
+    __tablename__ = "referral_updates"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    status_from: Mapped[str | None] = mapped_column(String(16))
+    status_to: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

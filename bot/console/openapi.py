@@ -252,6 +252,78 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         },
         [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
     ),
+    # --- referrals (bot.console.referrals, docs/console.md "Referrals") ---
+    (
+        "get",
+        "/api/console/partners",
+        "operator",
+        "Partners to refer a case to: the directory's missions (by country) and national "
+        "partners (BP3MI by province, police, BPJS Ketenagakerjaan, Immigration).",
+        None,
+        [
+            {"name": "country", "in": "query", "required": False, "schema": _S},
+            {"name": "province", "in": "query", "required": False, "schema": _S},
+        ],
+    ),
+    (
+        "get",
+        "/api/console/cases/{reference}/referrals",
+        "operator",
+        "The case's referrals with their history, and the partners that fit the case.",
+        None,
+        [_REF, {"name": "province", "in": "query", "required": False, "schema": _S}],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/referrals",
+        "operator",
+        "Refer the case to a partner; the worker is told the partner's name (never the request "
+        "or notes) and the case becomes referred. Needs the case taken over (or a supervisor). "
+        "due_at: a date (end of that day, Asia/Jakarta) or a timestamp with its offset.",
+        _obj(
+            ["partner_key", "request"], partner_key=_S, request=_S, partner_reference=_S, due_at=_S
+        ),
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/referrals/{referral_id}",
+        "operator",
+        "Record the partner's progress (forward only: sent, acknowledged, acting, done; or "
+        "declined) and/or an internal note or their reference number.",
+        _obj(
+            [],
+            status={"enum": ["sent", "acknowledged", "acting", "done", "declined"]},
+            note=_S,
+            partner_reference=_S,
+        ),
+        [{"name": "referral_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    ),
+    (
+        "get",
+        "/api/console/referrals/overdue",
+        "operator",
+        "Open referrals past their due date (the queue's reminders).",
+        None,
+        [],
+    ),
+    (
+        "get",
+        "/api/console/referrals/stats",
+        "supervisor",
+        "Referrals per partner in a period: counts, open, overdue, done, declined, median hours "
+        "to acknowledge and to close.",
+        None,
+        [
+            {
+                "name": n,
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "format": "date"},
+            }
+            for n in ("since", "until")
+        ],
+    ),
 ]
 
 _ERRORS = {

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.console import service
+from bot.console import referrals, service
 from bot.console.auth import current_operator, page
 from bot.console.html import esc, render
 from bot.console.params import period
@@ -71,8 +71,8 @@ async def queue_page(request: web.Request, info: SessionInfo) -> web.StreamRespo
         "<th>Who</th><th>Country</th><th>Channel</th><th>Status</th><th>Operator</th>"
         '<th>Waiting</th></tr></thead><tbody id="queue-body"></tbody></table>'
         '<p id="empty" class="empty" hidden>No open cases match.</p>'
-    )
-    return render("Queue", body, info=info, current="queue", scripts=["queue.js"])
+    ) + referrals.queue_section()
+    return render("Queue", body, info=info, current="queue", scripts=["queue.js", "referrals.js"])
 
 
 @page("operator")
@@ -80,12 +80,13 @@ async def case_page(request: web.Request, info: SessionInfo) -> web.StreamRespon
     """One case: conversation, labels, intake, notes, and the operator's actions."""
     reference = request.match_info["reference"].upper()
     body = '<div id="case-root" class="case-root"><p class="muted">Loading…</p></div>'
+    body += referrals.case_section()
     return render(
         reference,
         body,
         info=info,
         current="queue",
-        scripts=["case.js"],
+        scripts=["case.js", "referrals.js"],
         data={"reference": reference},
     )
 
@@ -239,7 +240,10 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
         '<table class="list"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Case</th>'
         f"</tr></thead><tbody>{_activity(activity)}</tbody></table></section>"
     )
-    return render("Supervision", body, info=info, current="dashboard", scripts=("privacy.js",))
+    body += referrals.dashboard_section()
+    return render(
+        "Supervision", body, info=info, current="dashboard", scripts=("privacy.js", "referrals.js")
+    )
 
 
 def _activity(entries: Sequence[dict[str, Any]]) -> str:

@@ -23,6 +23,7 @@ def _concrete(path: str) -> str:
         path.replace("{reference}", "SGA-XXXXXX")
         .replace("{operator_id}", "1")
         .replace("{request_id}", "1")
+        .replace("{referral_id}", "1")
         .replace("{key}", "0" * 64)
     )
 

@@ -1,0 +1,137 @@
+"""The console's own words, one catalogue per language (Indonesian first, English second).
+
+Every string the console shows that was added with issue 15 goes through :func:`text`, and the
+pages hand the strings their scripts need to the browser with :func:`script_texts` (a JSON data
+block, which the Content-Security-Policy allows since it is never executed). A test fails when a
+key is missing in either catalogue. Indonesian is the default: the command centre's operators are
+Indonesian civil servants (docs/console.md, "Language and time").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from bot.console.html import esc
+
+LANGUAGES: tuple[str, ...] = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "id": {
+        # --- referrals (part 2) -----------------------------------------------------------
+        "ref.title": "Rujukan ke mitra",
+        "ref.none": "Belum ada rujukan.",
+        "ref.partner": "Mitra",
+        "ref.partner_reference": "Nomor rujukan dari mitra",
+        "ref.request": "Yang diminta",
+        "ref.due": "Tenggat",
+        "ref.province": "Provinsi asal (untuk BP3MI)",
+        "ref.submit": "Rujuk kasus",
+        "ref.status": "Status",
+        "ref.note": "Catatan (internal)",
+        "ref.update": "Simpan",
+        "ref.history": "Riwayat",
+        "ref.overdue": "Lewat tenggat",
+        "ref.overdue_title": "Rujukan lewat tenggat",
+        "ref.created": "Kasus dirujuk ke {partner}; pekerja sudah diberi tahu.",
+        "ref.updated": "Rujukan diperbarui.",
+        "ref.choose": "Pilih mitra…",
+        "ref.contacts": "Kontak",
+        "ref.no_contacts": "Nomor belum terverifikasi; gunakan daftar kontak internal.",
+        "ref.stats_title": "Rujukan per mitra",
+        "ref.stats_none": "Belum ada rujukan pada periode ini.",
+        "ref.col.referrals": "Rujukan",
+        "ref.col.open": "Terbuka",
+        "ref.col.overdue": "Lewat tenggat",
+        "ref.col.done": "Selesai",
+        "ref.col.declined": "Ditolak",
+        "ref.col.ack": "Jam sampai diterima (median)",
+        "ref.col.close": "Jam sampai selesai (median)",
+        "ref.status.sent": "terkirim",
+        "ref.status.acknowledged": "diterima mitra",
+        "ref.status.acting": "sedang ditindaklanjuti",
+        "ref.status.done": "selesai",
+        "ref.status.declined": "ditolak",
+        "ref.kind.mission": "Perwakilan RI",
+        "ref.kind.bp3mi": "BP3MI",
+        "ref.kind.police": "Kepolisian",
+        "ref.kind.bpjs": "BPJS Ketenagakerjaan",
+        "ref.kind.immigration": "Imigrasi",
+        "ref.case": "Kasus",
+        "ref.by": "oleh",
+    },
+    "en": {
+        "ref.title": "Referrals to partners",
+        "ref.none": "No referral yet.",
+        "ref.partner": "Partner",
+        "ref.partner_reference": "The partner's reference number",
+        "ref.request": "What was asked",
+        "ref.due": "Due",
+        "ref.province": "Home province (for BP3MI)",
+        "ref.submit": "Refer the case",
+        "ref.status": "Status",
+        "ref.note": "Note (internal)",
+        "ref.update": "Save",
+        "ref.history": "History",
+        "ref.overdue": "Overdue",
+        "ref.overdue_title": "Overdue referrals",
+        "ref.created": "Case referred to {partner}; the worker has been told.",
+        "ref.updated": "Referral updated.",
+        "ref.choose": "Choose a partner…",
+        "ref.contacts": "Contacts",
+        "ref.no_contacts": "No verified number; use the internal contact list.",
+        "ref.stats_title": "Referrals per partner",
+        "ref.stats_none": "No referral in this period.",
+        "ref.col.referrals": "Referrals",
+        "ref.col.open": "Open",
+        "ref.col.overdue": "Overdue",
+        "ref.col.done": "Done",
+        "ref.col.declined": "Declined",
+        "ref.col.ack": "Hours to acknowledge (median)",
+        "ref.col.close": "Hours to close (median)",
+        "ref.status.sent": "sent",
+        "ref.status.acknowledged": "acknowledged",
+        "ref.status.acting": "acting",
+        "ref.status.done": "done",
+        "ref.status.declined": "declined",
+        "ref.kind.mission": "Indonesian mission",
+        "ref.kind.bp3mi": "BP3MI",
+        "ref.kind.police": "Police",
+        "ref.kind.bpjs": "BPJS Ketenagakerjaan",
+        "ref.kind.immigration": "Immigration",
+        "ref.case": "Case",
+        "ref.by": "by",
+    },
+}
+
+
+def language_of(value: str | None) -> str:
+    """A catalogue language: English when asked for, else Indonesian."""
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def text(key: str, lang: str | None = None, **kwargs: Any) -> str:
+    """The string ``key`` in ``lang`` (Indonesian by default), formatted with ``kwargs``.
+
+    Raises:
+        KeyError: an unknown key (the catalogue test catches a key missing in one language).
+    """
+    value = CATALOGUE[language_of(lang)][key]
+    return value.format(**kwargs) if kwargs else value
+
+
+def script_texts(prefixes: Iterable[str], lang: str | None = None) -> str:
+    """A ``<script type="application/json" id="texts">`` block with the keys a page's scripts
+    use (those starting with one of ``prefixes``); ``</`` is escaped so text cannot end it."""
+    chosen = {
+        k: v
+        for k, v in CATALOGUE[language_of(lang)].items()
+        if any(k.startswith(p) for p in prefixes)
+    }
+    payload = json.dumps(chosen, ensure_ascii=False).replace("</", "<\\/")
+    return (
+        f'<script type="application/json" id="texts" data-lang="{esc(language_of(lang))}">'
+        f"{payload}</script>"
+    )

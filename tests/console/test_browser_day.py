@@ -1,0 +1,158 @@
+"""The command centre's working day in a real browser (issue 15), in Indonesian.
+
+Playwright drives Debian's Chromium against the whole application, as in ``test_browser.py``:
+referrals from the case page, the queue's overdue reminder, Supervision's table per partner.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.config import Settings
+from bot.keys import SESSIONS
+from storage.models import Case, OutboxMessage, Referral, utcnow
+from storage.operators import create_operator
+from tests.console.conftest import PASSWORD, seed_case
+from tests.support.server import RunningSiaga, start_siaga
+
+CHROMIUM = os.environ.get("SIAGA_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+async def siaga(
+    sqlite_url: str, settings_factory: Callable[..., Settings]
+) -> AsyncIterator[RunningSiaga]:
+    """The whole application on a real port, with an operator, a supervisor and an admin."""
+    server = await start_siaga(settings_factory(sqlite_url))
+    async with server.app[SESSIONS]() as session:
+        await create_operator(session, "ana", PASSWORD, "operator")
+        await create_operator(session, "sari", PASSWORD, "supervisor")
+        await create_operator(session, "root", PASSWORD, "admin")
+        await session.commit()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium, headless, through Playwright (no downloaded browsers)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def login(page: Any, siaga: RunningSiaga, username: str) -> None:
+    """Log in through the form."""
+    from playwright.async_api import expect
+
+    await page.goto(f"{siaga.url}/console/login")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page).not_to_have_url(f"{siaga.url}/console/login")
+
+
+async def test_referral_from_the_case_page_in_indonesian(
+    siaga: RunningSiaga, browser: Any
+) -> None:
+    from playwright.async_api import expect
+
+    sessions = siaga.app[SESSIONS]
+    ref = await seed_case(sessions, fields={"country": "Malaysia"}, channel="telegram")
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+    await login(page, siaga, "ana")
+    await page.goto(f"{siaga.url}/console/cases/{ref}")
+    await page.click("#take")
+    panel = page.locator("#referrals")
+    await expect(panel.locator("h2")).to_have_text("Rujukan ke mitra")
+    await expect(panel).to_contain_text("Belum ada rujukan.")
+    options = panel.locator("select[name=partner_key] option")
+    await expect(options.filter(has_text="KBRI Kuala Lumpur")).to_have_count(1)
+    await expect(options.filter(has_text="KDEI Taipei")).to_have_count(0)
+
+    await panel.locator("select[name=partner_key]").select_option("mission:MY:kbri-kuala-lumpur")
+    await panel.locator("textarea[name=request]").fill("Mohon cek majikan, catatan RAHASIA-1")
+    await panel.locator("input[name=partner_reference]").first.fill("KL/2026/0456")
+    due = (utcnow() + timedelta(days=2)).date().isoformat()
+    await panel.locator("input[name=due_at]").fill(due)
+    await panel.get_by_role("button", name="Rujuk kasus").click()
+    await expect(page.locator("#referral-flash")).to_contain_text(
+        "Kasus dirujuk ke KBRI Kuala Lumpur; pekerja sudah diberi tahu."
+    )
+    item = panel.locator("article.referral")
+    await expect(item).to_have_count(1)
+    await expect(item.locator(".rstatus")).to_have_text("terkirim")
+
+    await item.locator("select[name=status]").select_option("acknowledged")
+    await item.locator("input[name=note]").fill("diterima Pak Andi")
+    await item.get_by_role("button", name="Simpan").click()
+    await expect(item.locator(".rstatus")).to_have_text("diterima mitra")
+    await expect(item.locator(".referral-history")).to_contain_text("diterima Pak Andi")
+
+    async with sessions() as session:
+        case = (await session.execute(select(Case).where(Case.reference == ref))).scalar_one()
+        assert case.status == "referred"
+        texts = [
+            r.text
+            for r in (
+                await session.execute(
+                    select(OutboxMessage).where(
+                        OutboxMessage.conversation_id == case.conversation_id
+                    )
+                )
+            ).scalars()
+        ]
+        assert any("KBRI Kuala Lumpur" in t and ref in t for t in texts)
+        assert not any("RAHASIA" in t for t in texts)
+        # Two days pass without an answer from the partner.
+        await session.execute(update(Referral).values(due_at=utcnow() - timedelta(hours=1)))
+        await session.commit()
+
+    await page.goto(f"{siaga.url}/console")
+    reminder = page.locator("#overdue-referrals")
+    await expect(reminder).to_be_visible()
+    await expect(reminder.locator("h2")).to_have_text("Rujukan lewat tenggat")
+    await expect(reminder.locator(f"li[data-reference='{ref}']")).to_contain_text(
+        "KBRI Kuala Lumpur"
+    )
+    await ctx.close()
+
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+    await login(page, siaga, "sari")
+    await page.goto(f"{siaga.url}/console/dashboard")
+    stats = page.locator("#referral-stats")
+    await expect(stats.locator("h2")).to_have_text("Rujukan per mitra")
+    row = stats.locator("tr[data-partner='mission:MY:kbri-kuala-lumpur']")
+    await expect(row).to_contain_text("KBRI Kuala Lumpur")
+    await expect(row.locator("td").nth(1)).to_have_text("1")
+    await expect(row.locator("td").nth(3)).to_have_text("1")  # overdue
+    await ctx.close()
