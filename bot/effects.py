@@ -37,7 +37,7 @@ from flows.types import (
     UpdateCase,
 )
 from nlu.types import NluBackend, ParseResult, Urgency
-from storage import cases, conversations, inbox, outbox, privacy
+from storage import cases, conversations, handover, inbox, outbox, privacy
 from storage.audit import audit
 from storage.models import Case, Contact, Conversation, utcnow
 
@@ -130,21 +130,29 @@ async def open_handoff_case(
     )
 
 
-def alert(session: AsyncSession, settings: Settings, case: Case) -> None:
-    """Tell the on-duty rapid-response team, through the same outbox (no personal data)."""
+async def alert(session: AsyncSession, settings: Settings, case: Case) -> None:
+    """Tell the on-duty rapid-response team, through the same outbox (no personal data of the
+    worker), naming the operators marked on duty in the console (docs/console.md, "Shift
+    handover") so the group knows who picks it up."""
     log_safety.warning("critical case opened ref=%s intent=%s", case.reference, case.intent)
     chat_id = settings.alert_telegram_chat_id
     if not chat_id:
         return
     link = f"{settings.public_url}/console/cases/{case.reference}"
     reasons = ", ".join((case.urgency_reasons or [])[:3])
+    names = [d.username for d in await handover.on_duty(session)]
+    duty = (
+        f"Petugas jaga: {', '.join(names)}"
+        if names
+        else "Petugas jaga: belum ada yang menandai diri (/console/handover)"
+    )
     outbox.enqueue(
         session,
         channel=TelegramAdapter.name,  # the team's group is on Telegram (SIAGA_ALERT_…)
         recipient=chat_id,
         text=(
             f"🚨 CRITICAL {case.reference}\n{case.intent} · {case.country or '?'} · "
-            f"{case.channel}\n{reasons}\n{link}"
+            f"{case.channel}\n{reasons}\n{duty}\n{link}"
         ),
         origin="alert",
     )
@@ -437,7 +445,7 @@ class SafetyNet:
                     reasons=("fallback:processing_error",),
                 )
                 if case.urgency == Urgency.CRITICAL:
-                    alert(session, self._settings, case)
+                    await alert(session, self._settings, case)
             else:
                 cases.raise_urgency(case, urgency, ("fallback:processing_error",))
             inbound = log_inbound(conversation, msg, parse, event.received_at, case)

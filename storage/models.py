@@ -378,3 +378,35 @@ class ReferralUpdate(Base):
     status_to: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DutyPeriod(Base):
+    """An operator on duty, from when they marked themselves on until they marked themselves off
+    (docs/console.md, "Shift handover"). At most one open period per operator."""
+
+    __tablename__ = "duty_periods"
+    __table_args__ = (
+        Index(
+            "uq_duty_periods_open",
+            "operator_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class HandoverNote(Base):
+    """What the outgoing shift writes for the next one (internal, never sent to a worker)."""
+
+    __tablename__ = "handover_notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.console import api, openapi, pages, referrals
+from bot.console import api, handover, openapi, pages, referrals
 from bot.console.live import HUB, LiveHub
 from bot.keys import SESSIONS
 
@@ -35,5 +35,6 @@ def setup_console(app: web.Application) -> None:
     app.on_shutdown.append(close_hub)
     api.add_routes(app)
     referrals.add_routes(app)
+    handover.add_routes(app)
     pages.add_routes(app)
     app.router.add_get("/api/openapi.json", openapi.serve)

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.console.i18n import text
 from storage.operators import SessionInfo, has_role
 
 CSP = (
@@ -35,7 +36,10 @@ def esc(value: Any) -> str:
 
 def nav(info: SessionInfo, current: str) -> str:
     """The header: the pages this operator's role opens, who is logged in, log out."""
-    links = [("queue", "/console", "Queue")]
+    links = [
+        ("queue", "/console", "Queue"),
+        ("handover", "/console/handover", text("nav.handover")),
+    ]
     if has_role(info.role, "supervisor"):
         links.append(("dashboard", "/console/dashboard", "Supervision"))
     if has_role(info.role, "admin"):

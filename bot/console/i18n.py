@@ -9,11 +9,10 @@ Indonesian civil servants (docs/console.md, "Language and time").
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterable
 from typing import Any
-
-from bot.console.html import esc
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -61,6 +60,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ref.kind.immigration": "Imigrasi",
         "ref.case": "Kasus",
         "ref.by": "oleh",
+        # --- shift handover and duty (part 5) -------------------------------------------
+        "nav.handover": "Serah terima",
+        "ho.title": "Serah terima shift",
+        "ho.on_duty": "Petugas jaga sekarang",
+        "ho.urgent": "Kasus kritis dan tinggi yang masih terbuka",
+        "ho.due": "Target respons pertama yang jatuh tempo sampai akhir shift berikutnya",
+        "ho.referrals": "Rujukan lewat tenggat",
+        "ho.notes": "Catatan untuk shift berikutnya (24 jam terakhir)",
+        "ho.note_label": "Tulis catatan untuk shift berikutnya…",
+        "ho.note_submit": "Simpan catatan",
+        "ho.col.case": "Kasus",
+        "ho.col.urgency": "Urgensi",
+        "ho.col.category": "Kategori",
+        "ho.col.status": "Status",
+        "ho.col.operator": "Petugas",
+        "ho.col.deadline": "Tenggat",
+        "ho.col.partner": "Mitra",
+        "ho.me_on": "Anda sedang jaga.",
+        "ho.me_off": "Anda tidak sedang jaga.",
+        "ho.go_on": "Mulai jaga",
+        "ho.go_off": "Selesai jaga",
+        "ho.nobody": "Tidak ada petugas yang menandai diri sedang jaga.",
+        "ho.none": "Tidak ada.",
+        "ho.since": "sejak",
+        "ho.breached": "lewat target",
+        "ho.unassigned": "belum diambil",
     },
     "en": {
         "ref.title": "Referrals to partners",
@@ -103,6 +128,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ref.kind.immigration": "Immigration",
         "ref.case": "Case",
         "ref.by": "by",
+        "nav.handover": "Handover",
+        "ho.title": "Shift handover",
+        "ho.on_duty": "On duty now",
+        "ho.urgent": "Open critical and high cases",
+        "ho.due": "First-response targets falling due before the next shift ends",
+        "ho.referrals": "Overdue referrals",
+        "ho.notes": "Notes for the next shift (last 24 hours)",
+        "ho.note_label": "Write a note for the next shift…",
+        "ho.note_submit": "Save note",
+        "ho.col.case": "Case",
+        "ho.col.urgency": "Urgency",
+        "ho.col.category": "Category",
+        "ho.col.status": "Status",
+        "ho.col.operator": "Operator",
+        "ho.col.deadline": "Due",
+        "ho.col.partner": "Partner",
+        "ho.me_on": "You are on duty.",
+        "ho.me_off": "You are not on duty.",
+        "ho.go_on": "Go on duty",
+        "ho.go_off": "Go off duty",
+        "ho.nobody": "Nobody has marked themselves on duty.",
+        "ho.none": "None.",
+        "ho.since": "since",
+        "ho.breached": "past target",
+        "ho.unassigned": "unassigned",
     },
 }
 
@@ -132,6 +182,6 @@ def script_texts(prefixes: Iterable[str], lang: str | None = None) -> str:
     }
     payload = json.dumps(chosen, ensure_ascii=False).replace("</", "<\\/")
     return (
-        f'<script type="application/json" id="texts" data-lang="{esc(language_of(lang))}">'
+        f'<script type="application/json" id="texts" data-lang="{html.escape(language_of(lang))}">'
         f"{payload}</script>"
     )

@@ -324,6 +324,34 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
             for n in ("since", "until")
         ],
     ),
+    # --- shift handover and duty (bot.console.handover, docs/console.md "Shift handover") ---
+    (
+        "get",
+        "/api/console/handover",
+        "operator",
+        "What the next shift inherits: open critical and high cases, first-response targets "
+        "falling due within `hours` (default 8; already missed ones too), overdue referrals, "
+        "the last 24 hours' handover notes, and who is on duty.",
+        None,
+        [{"name": "hours", "in": "query", "required": False, "schema": {"type": "integer"}}],
+    ),
+    (
+        "post",
+        "/api/console/handover/notes",
+        "operator",
+        "Write a note for the next shift (internal; audited without its text).",
+        _obj(["text"], text=_S),
+        [],
+    ),
+    ("get", "/api/console/duty", "operator", "Who is on duty now.", None, []),
+    (
+        "post",
+        "/api/console/duty",
+        "operator",
+        "Mark myself on or off duty; critical alerts name the operators on duty.",
+        _obj(["on_duty"], on_duty=_B),
+        [],
+    ),
 ]
 
 _ERRORS = {

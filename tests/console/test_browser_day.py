@@ -156,3 +156,39 @@ async def test_referral_from_the_case_page_in_indonesian(
     await expect(row.locator("td").nth(1)).to_have_text("1")
     await expect(row.locator("td").nth(3)).to_have_text("1")  # overdue
     await ctx.close()
+
+
+async def test_shift_handover_in_indonesian(siaga: RunningSiaga, browser: Any) -> None:
+    from playwright.async_api import expect
+
+    from nlu.types import Urgency
+
+    critical = await seed_case(siaga.app[SESSIONS], urgency=Urgency.CRITICAL)
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+    await login(page, siaga, "ana")
+    await page.get_by_role("link", name="Serah terima").click()
+    await expect(page).to_have_url(f"{siaga.url}/console/handover")
+    await expect(page.locator("h1")).to_have_text("Serah terima shift")
+    await expect(page.locator("#duty-state")).to_have_text("Anda tidak sedang jaga.")
+    await expect(page.locator("#on-duty-list")).to_contain_text(
+        "Tidak ada petugas yang menandai diri sedang jaga."
+    )
+    await page.get_by_role("button", name="Mulai jaga").click()
+    await expect(page.locator("#duty-state")).to_have_text("Anda sedang jaga.")
+    await expect(page.locator("#on-duty-list li[data-operator=ana]")).to_be_visible()
+    await expect(page.locator(f"#ho-urgent tr[data-reference='{critical}']")).to_be_visible()
+    await expect(page.locator(f"#ho-due tr[data-reference='{critical}']")).to_be_visible()
+    await page.fill("#note-form textarea", "Telepon balik KBRI Kuala Lumpur jam 09.00")
+    await page.get_by_role("button", name="Simpan catatan").click()
+    await expect(page.locator("#notes-list")).to_contain_text("Telepon balik KBRI")
+    await ctx.close()
+
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+    await login(page, siaga, "sari")
+    await page.goto(f"{siaga.url}/console/handover")
+    await expect(page.locator("#on-duty-list li[data-operator=ana]")).to_be_visible()
+    await expect(page.locator("#notes-list")).to_contain_text("ana")
+    await expect(page.locator("#duty-state")).to_have_text("Anda tidak sedang jaga.")
+    await ctx.close()
