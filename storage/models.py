@@ -211,6 +211,17 @@ class Operator(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Accounts an admin can run (docs/console.md, "Accounts"): a reset password must be changed
+    # at the next login; an optional TOTP second factor (RFC 6238), the last time step used
+    # refused a second time.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class InboxEvent(Base):

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -91,6 +92,55 @@ def same_origin(request: web.Request) -> bool:
     return origin in {f"{request.scheme}://{host}", f"http://{host}", f"https://{host}", public}
 
 
+# What an operator may still do while their account needs attention (a reset password to
+# change, a required second factor to set up): their own account, nothing else.
+ACCOUNT_API = frozenset(
+    {
+        "/api/console/me",
+        "/api/console/logout",
+        "/api/console/me/password",
+        "/api/console/me/totp",
+        "/api/console/me/totp/enable",
+    }
+)
+ACCOUNT_PAGE = "/console/account"
+
+
+def pending_action(request: web.Request, info: SessionInfo) -> str | None:
+    """``change_password`` or ``setup_totp`` when the account must do that first, else None."""
+    if info.must_change_password:
+        return "change_password"
+    if (
+        request.app[SETTINGS].require_2fa == "admins"
+        and info.role == "admin"
+        and not info.totp_enabled
+    ):
+        return "setup_totp"
+    return None
+
+
+def login_redirect(request: web.Request) -> web.HTTPFound:
+    """To the login form, remembering the page asked for (``next``, a console path only)."""
+    target = request.path_qs
+    if target in ("/console", "/console/"):
+        return web.HTTPFound("/console/login")
+    return web.HTTPFound(f"/console/login?next={quote(target, safe='')}")
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after login: a console page of this site, never another site."""
+    if (
+        value
+        and value.startswith("/console")
+        and not value.startswith("/console/login")
+        and "\\" not in value
+        and "//" not in value
+        and all(ch.isprintable() for ch in value)
+    ):
+        return value
+    return "/console"
+
+
 def api(role: str) -> Callable[[AuthedHandler], Handler]:
     """Protect a JSON endpoint: 401 when logged out, 403 for a too-small role or bad CSRF token."""
 
@@ -102,6 +152,14 @@ def api(role: str) -> Callable[[AuthedHandler], Handler]:
                 return json_error(401, "log in first")
             if not has_role(info.role, role):
                 return json_error(403, f"this needs the {role} role")
+            action = pending_action(request, info)
+            if action is not None and request.path not in ACCOUNT_API:
+                message = (
+                    "change your password first"
+                    if action == "change_password"
+                    else "set up two-factor login first"
+                )
+                return json_error(403, message, action=action)
             if request.method in _UNSAFE:
                 sent = request.headers.get(CSRF_HEADER, "")
                 if not sent or not hmac.compare_digest(sent, info.csrf_token):
@@ -123,7 +181,9 @@ def page(role: str) -> Callable[[AuthedHandler], Handler]:
         async def guarded(request: web.Request) -> web.StreamResponse:
             info = await current_operator(request)
             if info is None:
-                raise web.HTTPFound("/console/login")
+                raise login_redirect(request)
+            if pending_action(request, info) is not None and request.path != ACCOUNT_PAGE:
+                raise web.HTTPFound(ACCOUNT_PAGE)
             if not has_role(info.role, role):
                 return forbidden_page(info, role)
             return await handler(request, info)

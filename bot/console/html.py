@@ -54,6 +54,7 @@ def nav(info: SessionInfo, current: str) -> str:
         f'<nav>{items}</nav><div class="who"><span id="live" class="live" title="live updates">'
         "● live</span> "
         f'<span class="user">{esc(info.username)} <em>{esc(info.role)}</em></span>'
+        f'<a href="/console/account" class="account">{esc(text("nav.account"))}</a> '
         '<button id="logout" class="link">Log out</button></div></header>'
     )
 

@@ -28,6 +28,9 @@ def _obj(required: list[str], **props: Any) -> dict[str, Any]:
 
 
 _S = {"type": "string"}
+OPERATOR_ID = [
+    {"name": "operator_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+]
 _B = {"type": "boolean"}
 
 # (method, path, role or None for public, summary, request body schema or None, extra params)
@@ -37,8 +40,10 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "/api/console/login",
         None,
         "Log in; sets the session cookie and returns the CSRF token. Locks the account after "
-        "SIAGA_LOGIN_MAX_FAILURES failures.",
-        _obj(["username", "password"], username=_S, password=_S),
+        "SIAGA_LOGIN_MAX_FAILURES failures. An account with two-step login also sends code (a "
+        "missing or wrong code: 401 with totp_required). action: change_password or setup_totp "
+        "when the account must do that before anything else.",
+        _obj(["username", "password"], username=_S, password=_S, code=_S),
         [],
     ),
     ("post", "/api/console/logout", "operator", "End the session.", {"type": "object"}, []),
@@ -351,6 +356,57 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         "Mark myself on or off duty; critical alerts name the operators on duty.",
         _obj(["on_duty"], on_duty=_B),
         [],
+    ),
+    # --- accounts (bot.console.accounts, docs/console.md "Accounts") ---
+    (
+        "post",
+        "/api/console/me/password",
+        "operator",
+        "Change my password (the current one is needed); my other sessions end.",
+        _obj(["current_password", "new_password"], current_password=_S, new_password=_S),
+        [],
+    ),
+    (
+        "post",
+        "/api/console/me/totp",
+        "operator",
+        "Start setting up two-step login: returns the secret and its otpauth URI.",
+        {"type": "object"},
+        [],
+    ),
+    (
+        "post",
+        "/api/console/me/totp/enable",
+        "operator",
+        "Turn two-step login on with a code from the authenticator app.",
+        _obj(["code"], code=_S),
+        [],
+    ),
+    (
+        "post",
+        "/api/console/me/totp/disable",
+        "operator",
+        "Turn two-step login off (password and a current code); refused for admins while "
+        "SIAGA_REQUIRE_2FA=admins.",
+        _obj(["password", "code"], password=_S, code=_S),
+        [],
+    ),
+    (
+        "post",
+        "/api/console/operators/{operator_id}/password",
+        "admin",
+        "Set a temporary password, changed at the next login; the account's sessions end. "
+        "reset_totp also removes its second factor.",
+        _obj(["password"], password={"type": "string", "minLength": 10}, reset_totp=_B),
+        OPERATOR_ID,
+    ),
+    (
+        "post",
+        "/api/console/operators/{operator_id}/active",
+        "admin",
+        "Deactivate (every session ends at once, on every instance) or reactivate an account.",
+        _obj(["active"], active=_B),
+        OPERATOR_ID,
     ),
 ]
 

@@ -15,8 +15,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.console import referrals, service
-from bot.console.auth import current_operator, page
+from bot.console.auth import current_operator, page, safe_next
 from bot.console.html import esc, render
+from bot.console.i18n import script_texts, text
 from bot.console.params import period
 from bot.console.views import audit_item
 from bot.keys import SESSIONS, SETTINGS
@@ -29,7 +30,7 @@ STATIC = Path(__file__).parent / "static"
 async def login_page(request: web.Request) -> web.StreamResponse:
     """The login form (straight to the queue when already logged in)."""
     if await current_operator(request) is not None:
-        raise web.HTTPFound("/console")
+        raise web.HTTPFound(safe_next(request.query.get("next")))
     body = (
         '<section class="login"><div class="brand big"><span class="logo">S</span>'
         "<div><h1>Siaga</h1><p>Command centre for the protection of Indonesian migrant "
@@ -39,6 +40,8 @@ async def login_page(request: web.Request) -> web.StreamResponse:
         "</label>"
         '<label>Password<input name="password" type="password" '
         'autocomplete="current-password" required></label>'
+        f'<label id="code-label" hidden>{esc(text("acc.code"))}<input name="code" '
+        'inputmode="numeric" autocomplete="one-time-code"></label>'
         '<p id="login-error" class="error" role="alert" hidden></p>'
         '<button type="submit" class="primary">Log in</button></form></section>'
     )
@@ -277,6 +280,7 @@ async def admin_page(request: web.Request, info: SessionInfo) -> web.StreamRespo
         '<p id="admin-error" class="error" role="alert" hidden></p>'
         '<button type="submit" class="primary">Add</button></form></section>'
     )
+    body += script_texts(("acc.",))
     return render("Operators", body, info=info, current="admin", scripts=["admin.js"])
 
 

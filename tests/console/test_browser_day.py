@@ -6,7 +6,9 @@ referrals from the case page, the queue's overdue reminder, Supervision's table 
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -191,4 +193,98 @@ async def test_shift_handover_in_indonesian(siaga: RunningSiaga, browser: Any) -
     await expect(page.locator("#on-duty-list li[data-operator=ana]")).to_be_visible()
     await expect(page.locator("#notes-list")).to_contain_text("ana")
     await expect(page.locator("#duty-state")).to_have_text("Anda tidak sedang jaga.")
+    await ctx.close()
+
+
+async def test_accounts_in_indonesian(siaga: RunningSiaga, browser: Any) -> None:
+    import pyotp
+    from playwright.async_api import expect
+
+    async with siaga.app[SESSIONS]() as session:
+        await create_operator(session, "budi", PASSWORD, "operator")
+        await session.commit()
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+
+    # Sent to the login form from a page: back to that page after logging in.
+    await page.goto(f"{siaga.url}/console/handover")
+    await expect(page).to_have_url(re.compile(r"/console/login\?next="))
+    await page.fill("input[name=username]", "ana")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page).to_have_url(f"{siaga.url}/console/handover")
+
+    # Queue filters are ana's own: the next person on this browser starts clean.
+    await page.goto(f"{siaga.url}/console")
+    await expect(page.locator("select[name=urgency] option[value=critical]")).to_have_count(1)
+    await page.select_option("select[name=urgency]", "critical")
+    await expect(page.locator("select[name=urgency]")).to_have_value("critical")
+    saved = "Object.entries(sessionStorage).filter(([k, v]) => k.startsWith('siaga-filters'))"
+    for _ in range(100):  # the queue saves its filters once it has reloaded with them
+        if "urgency=critical" in str(await page.evaluate(saved)):
+            break
+        await asyncio.sleep(0.05)
+    # Saved under ana's own id, not a key shared by everyone on this browser.
+    assert [k for k, _ in await page.evaluate(saved)] == [
+        f"siaga-filters-{await page.locator('meta[name=operator-id]').get_attribute('content')}"
+    ]
+    await page.reload()
+    await expect(page.locator("select[name=urgency]")).to_have_value("critical")
+    await page.click("#logout")
+    await expect(page).to_have_url(f"{siaga.url}/console/login")
+    await page.fill("input[name=username]", "budi")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page).to_have_url(f"{siaga.url}/console")
+    await expect(page.locator("select[name=urgency]")).to_have_value("")
+
+    # My account: two-step login, in Indonesian.
+    await page.get_by_role("link", name="Akun saya").click()
+    await expect(page.locator("h1")).to_have_text("Akun saya")
+    await expect(page.locator("#totp-state")).to_have_text("Belum aktif.")
+    await page.get_by_role("button", name="Aktifkan verifikasi dua langkah").click()
+    await expect(page.locator("#totp-setup")).to_be_visible()
+    secret = await page.locator("#totp-secret").text_content()
+    assert secret
+    await page.fill("#totp-enable input[name=code]", pyotp.TOTP(secret).now())
+    await page.get_by_role("button", name="Konfirmasi kode").click()
+    await expect(page.locator("#totp-result")).to_have_text("Verifikasi dua langkah aktif.")
+    await page.click("#logout")
+    await page.fill("input[name=username]", "budi")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page.locator("#code-label")).to_be_visible()
+    await page.fill("input[name=code]", pyotp.TOTP(secret).at(utcnow(), counter_offset=1))
+    await page.click("button[type=submit]")
+    await expect(page).to_have_url(f"{siaga.url}/console")
+    await ctx.close()
+
+    # An admin resets ana's password and deactivates budi.
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+    await login(page, siaga, "root")
+    await page.goto(f"{siaga.url}/console/admin")
+    page.on("dialog", lambda dialog: dialog.accept("sementara-123"))
+    await page.locator("tr[data-operator=ana] button.reset").click()
+    await expect(page.locator("#admin-error")).to_contain_text("wajib diganti")
+    budi = page.locator("tr[data-operator=budi]")
+    await budi.get_by_role("button", name="Nonaktifkan").click()
+    await expect(budi.locator("td.active")).to_have_text("tidak")
+    await ctx.close()
+
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+    await page.goto(f"{siaga.url}/console/login")
+    await page.fill("input[name=username]", "ana")
+    await page.fill("input[name=password]", "sementara-123")
+    await page.click("button[type=submit]")
+    await expect(page).to_have_url(f"{siaga.url}/console/account")
+    await expect(page.locator("#account-action")).to_contain_text("buat kata sandi baru")
+    await page.fill("input[name=current_password]", "sementara-123")
+    await page.fill("input[name=new_password]", "kuda baterai benar staples")
+    await page.fill("input[name=repeat]", "kuda baterai benar staples")
+    await page.get_by_role("button", name="Simpan kata sandi").click()
+    await expect(page.locator("#password-result")).to_contain_text("Kata sandi diganti")
+    await page.goto(f"{siaga.url}/console")
+    await expect(page).to_have_url(f"{siaga.url}/console")
     await ctx.close()

@@ -25,6 +25,7 @@ window.Siaga = (function () {
     if (!resp.ok) {
       const err = new Error(data.error || `request failed (${resp.status})`);
       err.status = resp.status;
+      err.data = data;
       throw err;
     }
     return data;
@@ -142,15 +143,24 @@ window.Siaga = (function () {
     };
   }
 
+  /** Remove every operator's saved queue filters from this browser tab. */
+  function forgetFilters() {
+    for (const key of Object.keys(sessionStorage)) {
+      if (key.startsWith("siaga-filters")) sessionStorage.removeItem(key);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const logout = document.getElementById("logout");
     if (logout) {
       logout.addEventListener("click", async () => {
+        // The queue's filters are this operator's, not the next person's on this browser.
+        forgetFilters();
         try { await api("POST", "/api/console/logout"); } finally { window.location.href = "/console/login"; }
       });
     }
     connectLive();
   });
 
-  return { api, el, duration, time, label, pill, channel, alarm, onLive, debounce, meta, soundEnabled };
+  return { api, el, duration, time, label, pill, channel, alarm, onLive, debounce, meta, soundEnabled, forgetFilters };
 })();
