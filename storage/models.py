@@ -421,3 +421,56 @@ class HandoverNote(Base):
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class WebhookSubscriber(Base):
+    """A system that receives signed case events (docs/console.md, "Integration")."""
+
+    __tablename__ = "webhook_subscribers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(128))  # HMAC-SHA256 key, shown once
+    events: Mapped[list[str]] = mapped_column(JsonDict, default=list)
+    personal_data: Mapped[bool] = mapped_column(Boolean, default=False)  # allowed by an admin
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event for one subscriber, delivered in order per case with retries (an outbox)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_case", "subscriber_id", "case_reference", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscribers.id"))
+    case_reference: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class ApiToken(Base):
+    """A token for the console's JSON API with scopes (cases:read, stats:read)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JsonDict, default=list)
+    created_by: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]

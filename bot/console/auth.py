@@ -21,6 +21,7 @@ from aiohttp import web
 from bot.console.html import forbidden_page
 from bot.console.params import json_error
 from bot.keys import SESSIONS, SETTINGS
+from storage.integration import token_for
 from storage.operators import SessionInfo, has_role, session_operator
 
 COOKIE = "siaga_console"
@@ -148,6 +149,8 @@ def api(role: str) -> Callable[[AuthedHandler], Handler]:
         @functools.wraps(handler)
         async def guarded(request: web.Request) -> web.StreamResponse:
             info = await current_operator(request)
+            if info is None and request.headers.get("Authorization", "").startswith("Bearer "):
+                return await _with_token(request, handler)
             if info is None:
                 return json_error(401, "log in first")
             if not has_role(info.role, role):
@@ -171,6 +174,40 @@ def api(role: str) -> Callable[[AuthedHandler], Handler]:
         return guarded
 
     return wrap
+
+
+# What an API token may read, by route (docs/console.md, "Integration"): GET only.
+TOKEN_ROUTES: dict[str, str] = {
+    "/api/console/queue": "cases:read",
+    "/api/console/filters": "cases:read",
+    "/api/console/cases/{reference}": "cases:read",
+    "/api/console/dashboard": "stats:read",
+    "/api/console/export.csv": "stats:read",
+}
+
+
+async def _with_token(request: web.Request, handler: AuthedHandler) -> web.StreamResponse:
+    """Serve a request made with an API token (``Authorization: Bearer siaga_…``) when the
+    token is live and has the route's scope; it acts for the admin who created it."""
+    plain = request.headers["Authorization"].removeprefix("Bearer ").strip()
+    async with request.app[SESSIONS]() as session:
+        token = await token_for(session, plain)
+        if token is None:
+            return json_error(401, "unknown or revoked API token")
+        route = request.match_info.route.resource
+        scope = TOKEN_ROUTES.get(route.canonical if route is not None else "")
+        if request.method != "GET" or scope is None:
+            return json_error(403, "API tokens can only read cases and statistics")
+        if scope not in token.scopes:
+            return json_error(403, f"this token lacks the {scope} scope")
+        info = SessionInfo(
+            operator_id=token.created_by,
+            username=f"token:{token.name}",
+            role="supervisor",
+            csrf_token="",
+        )
+        await session.commit()  # last_used_at
+    return await handler(request, info)
 
 
 def page(role: str) -> Callable[[AuthedHandler], Handler]:

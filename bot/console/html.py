@@ -44,6 +44,7 @@ def nav(info: SessionInfo, current: str) -> str:
         links.append(("dashboard", "/console/dashboard", "Supervision"))
     if has_role(info.role, "admin"):
         links.append(("admin", "/console/admin", "Operators"))
+        links.append(("integration", "/console/integration", text("nav.integration")))
     items = "".join(
         f'<a href="{href}"{" aria-current=page" if key == current else ""}>{label}</a>'
         for key, href, label in links

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.channels.registry import CHANNELS, WEBCHAT
 from nlu.types import Urgency
 from storage.cases import STATUSES
+from storage.integration import EVENTS, SCOPES
 
 _REF = {
     "name": "reference",
@@ -408,6 +409,61 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         _obj(["active"], active=_B),
         OPERATOR_ID,
     ),
+    # --- integration (bot.console.integration, docs/console.md "Integration") ---
+    ("get", "/api/console/webhooks", "admin", "Webhook subscribers.", None, []),
+    (
+        "post",
+        "/api/console/webhooks",
+        "admin",
+        "Add a subscriber of signed case events; the signing secret is in this answer only. "
+        "personal_data=true allows names to be sent to it.",
+        _obj(
+            ["name", "url"],
+            name=_S,
+            url=_S,
+            events={"type": "array", "items": {"enum": list(EVENTS)}},
+            personal_data=_B,
+        ),
+        [],
+    ),
+    (
+        "post",
+        "/api/console/webhooks/{webhook_id}/active",
+        "admin",
+        "Pause or resume a subscriber.",
+        _obj(["active"], active=_B),
+        [{"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    ),
+    (
+        "get",
+        "/api/console/webhooks/deliveries",
+        "admin",
+        "Recent deliveries without payload; status=failed for those given up.",
+        None,
+        [{"name": "status", "in": "query", "required": False, "schema": _S}],
+    ),
+    ("get", "/api/console/tokens", "admin", "API tokens (never their values).", None, []),
+    (
+        "post",
+        "/api/console/tokens",
+        "admin",
+        "Create an API token (sent as Authorization: Bearer) with scopes cases:read and/or "
+        "stats:read; its value is in this answer only.",
+        _obj(
+            ["name", "scopes"],
+            name=_S,
+            scopes={"type": "array", "items": {"enum": list(SCOPES)}},
+        ),
+        [],
+    ),
+    (
+        "post",
+        "/api/console/tokens/{token_id}/revoke",
+        "admin",
+        "Revoke a token at once.",
+        {"type": "object"},
+        [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    ),
 ]
 
 _ERRORS = {
@@ -463,7 +519,8 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "siaga_console"}
+                "session": {"type": "apiKey", "in": "cookie", "name": "siaga_console"},
+                "token": {"type": "http", "scheme": "bearer"},
             },
             "schemas": {"Error": _obj(["error"], error=_S)},
         },

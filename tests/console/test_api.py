@@ -24,6 +24,8 @@ def _concrete(path: str) -> str:
         .replace("{operator_id}", "1")
         .replace("{request_id}", "1")
         .replace("{referral_id}", "1")
+        .replace("{webhook_id}", "1")
+        .replace("{token_id}", "1")
         .replace("{key}", "0" * 64)
     )
 

@@ -288,3 +288,35 @@ async def test_accounts_in_indonesian(siaga: RunningSiaga, browser: Any) -> None
     await page.goto(f"{siaga.url}/console")
     await expect(page).to_have_url(f"{siaga.url}/console")
     await ctx.close()
+
+
+async def test_integration_page_in_indonesian(siaga: RunningSiaga, browser: Any) -> None:
+    from playwright.async_api import expect
+
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+    await login(page, siaga, "root")
+    await page.get_by_role("link", name="Integrasi").click()
+    await expect(page.locator("h1")).to_have_text("Integrasi sistem")
+    form = page.locator("#webhook-form")
+    await form.locator("input[name=name]").fill("siskop2mi")
+    await form.locator("input[name=url]").fill("https://siskop2mi.example/hooks/siaga")
+    await form.get_by_role("button", name="Tambah webhook").click()
+    await expect(page.locator("#int-secret")).to_contain_text(
+        "Simpan sekarang, tidak ditampilkan lagi:"
+    )
+    row = page.locator("tr[data-webhook=siskop2mi]")
+    await expect(row).to_contain_text("case.created")
+    await expect(row.locator("td").nth(3)).to_have_text("tidak")  # no personal data
+    await expect(page.locator("#failed-deliveries")).to_contain_text("Tidak ada.")
+
+    tokens = page.locator("#token-form")
+    await tokens.locator("input[name=name]").fill("statistik")
+    await tokens.locator("input[value='stats:read']").check()
+    await tokens.get_by_role("button", name="Buat token").click()
+    await expect(page.locator("#int-secret")).to_contain_text("siaga_")
+    token_row = page.locator("tr[data-token=statistik]")
+    await expect(token_row).to_contain_text("stats:read")
+    await token_row.get_by_role("button", name="Cabut").click()
+    await expect(token_row).to_contain_text("dicabut")
+    await ctx.close()
