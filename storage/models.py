@@ -474,3 +474,31 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class Company(Base):
+    """A recruitment company (P3MI) as a record: what complaints are counted against
+    (docs/console.md, "Recruitment companies")."""
+
+    __tablename__ = "p3mi_companies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    normalized: Mapped[str] = mapped_column(
+        String(200), unique=True
+    )  # storage.companies.normalize
+    licence_number: Mapped[str | None] = mapped_column(String(100), unique=True)
+    source: Mapped[str] = mapped_column(String(16), default="operator")  # import, operator
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseCompany(Base):
+    """The company an operator confirmed for a case (the typed name stays in the case)."""
+
+    __tablename__ = "case_companies"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("p3mi_companies.id"), index=True)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.console import accounts, api, handover, integration, openapi, pages, referrals
+from bot.console import (
+    accounts,
+    api,
+    companies,
+    handover,
+    integration,
+    openapi,
+    pages,
+    referrals,
+)
 from bot.console.live import HUB, LiveHub
 from bot.keys import SESSIONS
 
@@ -38,5 +47,6 @@ def setup_console(app: web.Application) -> None:
     handover.add_routes(app)
     accounts.add_routes(app)
     integration.add_routes(app)
+    companies.add_routes(app)
     pages.add_routes(app)
     app.router.add_get("/api/openapi.json", openapi.serve)

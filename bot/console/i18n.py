@@ -135,6 +135,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "int.secret_once": "Simpan sekarang, tidak ditampilkan lagi:",
         "int.yes": "ya",
         "int.no": "tidak",
+        # --- recruitment companies (part 3) -------------------------------------------------
+        "co.title": "Perusahaan perekrut (P3MI)",
+        "co.typed": "Ditulis pekerja: {typed}",
+        "co.none_typed": "Pekerja belum menyebut perusahaan.",
+        "co.confirmed": "Terkonfirmasi: {name}",
+        "co.not_confirmed": "Belum dikonfirmasi.",
+        "co.confirm": "Konfirmasi",
+        "co.match": "kecocokan",
+        "co.name": "Nama perusahaan",
+        "co.licence": "Nomor izin (SIP3MI)",
+        "co.create": "Buat dan konfirmasi",
+        "co.stats_title": "Pengaduan per P3MI terkonfirmasi",
+        "co.complaints": "Pengaduan",
+        "co.open": "Terbuka",
+        "co.critical": "Kritis",
+        "co.stats_none": "Belum ada kasus dengan P3MI terkonfirmasi.",
+        "co.import": "Impor daftar P3MI (CSV: nama, nomor izin)",
+        "co.import_button": "Impor",
+        "co.imported": "Diimpor: {created} baru, {updated} diperbarui, {unchanged} sama.",
     },
     "en": {
         "ref.title": "Referrals to partners",
@@ -249,6 +268,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "int.secret_once": "Keep it now, it is not shown again:",
         "int.yes": "yes",
         "int.no": "no",
+        "co.title": "Recruitment company (P3MI)",
+        "co.typed": "Typed by the worker: {typed}",
+        "co.none_typed": "The worker has not named a company.",
+        "co.confirmed": "Confirmed: {name}",
+        "co.not_confirmed": "Not confirmed yet.",
+        "co.confirm": "Confirm",
+        "co.match": "match",
+        "co.name": "Company name",
+        "co.licence": "Licence number (SIP3MI)",
+        "co.create": "Create and confirm",
+        "co.stats_title": "Complaints per confirmed P3MI",
+        "co.complaints": "Complaints",
+        "co.open": "Open",
+        "co.critical": "Critical",
+        "co.stats_none": "No case has a confirmed P3MI yet.",
+        "co.import": "Import the P3MI list (CSV: name, licence number)",
+        "co.import_button": "Import",
+        "co.imported": "Imported: {created} new, {updated} updated, {unchanged} unchanged.",
     },
 }
 
@@ -269,15 +306,16 @@ def text(key: str, lang: str | None = None, **kwargs: Any) -> str:
 
 
 def script_texts(prefixes: Iterable[str], lang: str | None = None) -> str:
-    """A ``<script type="application/json" id="texts">`` block with the keys a page's scripts
-    use (those starting with one of ``prefixes``); ``</`` is escaped so text cannot end it."""
+    """A ``<script type="application/json" class="texts">`` block with the keys a page's scripts
+    use (those starting with one of ``prefixes``); a page may hold several, ``Siaga.texts()``
+    merges them. ``</`` is escaped so a text cannot end the block."""
     chosen = {
         k: v
         for k, v in CATALOGUE[language_of(lang)].items()
         if any(k.startswith(p) for p in prefixes)
     }
     payload = json.dumps(chosen, ensure_ascii=False).replace("</", "<\\/")
+    lang_attr = html.escape(language_of(lang))
     return (
-        f'<script type="application/json" id="texts" data-lang="{html.escape(language_of(lang))}">'
-        f"{payload}</script>"
+        f'<script type="application/json" class="texts" data-lang="{lang_attr}">{payload}</script>'
     )

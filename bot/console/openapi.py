@@ -29,6 +29,10 @@ def _obj(required: list[str], **props: Any) -> dict[str, Any]:
 
 
 _S = {"type": "string"}
+DATES = [
+    {"name": n, "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}
+    for n in ("since", "until")
+]
 OPERATOR_ID = [
     {"name": "operator_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 ]
@@ -464,6 +468,48 @@ ENDPOINTS: list[tuple[str, str, str | None, str, dict[str, Any] | None, list[dic
         {"type": "object"},
         [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
     ),
+    # --- recruitment companies (bot.console.companies, docs/console.md) ---
+    (
+        "get",
+        "/api/console/cases/{reference}/company",
+        "operator",
+        "The company name the worker typed, the confirmed P3MI, and fuzzy-matched suggestions.",
+        None,
+        [_REF],
+    ),
+    (
+        "post",
+        "/api/console/cases/{reference}/company",
+        "operator",
+        "Confirm the case's P3MI: company_id, or name (and licence_number) to create it first.",
+        _obj([], company_id={"type": "integer"}, name=_S, licence_number=_S),
+        [_REF],
+    ),
+    (
+        "get",
+        "/api/console/companies",
+        "operator",
+        "Companies matching q (fuzzy), best first.",
+        None,
+        [{"name": "q", "in": "query", "required": False, "schema": _S}],
+    ),
+    (
+        "post",
+        "/api/console/companies/import",
+        "supervisor",
+        "Import companies from a CSV body (text/csv): a name column (name or nama) and a licence "
+        "column (licence_number, nomor_izin, sip3mi …); known licences or names are updated.",
+        {"type": "string"},
+        [],
+    ),
+    (
+        "get",
+        "/api/console/companies/stats",
+        "supervisor",
+        "Complaints per confirmed company in a period (total, open, critical).",
+        None,
+        DATES,
+    ),
 ]
 
 _ERRORS = {
@@ -501,10 +547,8 @@ def document() -> dict[str, Any]:
         else:
             op["security"] = []
         if body is not None:
-            op["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": body}},
-            }
+            kind = "text/csv" if path.endswith("/import") else "application/json"
+            op["requestBody"] = {"required": True, "content": {kind: {"schema": body}}}
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",

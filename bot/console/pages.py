@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.console import companies as company_records
 from bot.console import referrals, service
 from bot.console.auth import current_operator, page, safe_next
 from bot.console.html import esc, render
@@ -83,13 +84,13 @@ async def case_page(request: web.Request, info: SessionInfo) -> web.StreamRespon
     """One case: conversation, labels, intake, notes, and the operator's actions."""
     reference = request.match_info["reference"].upper()
     body = '<div id="case-root" class="case-root"><p class="muted">Loading…</p></div>'
-    body += referrals.case_section()
+    body += referrals.case_section() + company_records.case_section()
     return render(
         reference,
         body,
         info=info,
         current="queue",
-        scripts=["case.js", "referrals.js"],
+        scripts=["case.js", "referrals.js", "companies.js"],
         data={"reference": reference},
     )
 
@@ -243,9 +244,13 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
         '<table class="list"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Case</th>'
         f"</tr></thead><tbody>{_activity(activity)}</tbody></table></section>"
     )
-    body += referrals.dashboard_section()
+    body += referrals.dashboard_section() + company_records.dashboard_section()
     return render(
-        "Supervision", body, info=info, current="dashboard", scripts=("privacy.js", "referrals.js")
+        "Supervision",
+        body,
+        info=info,
+        current="dashboard",
+        scripts=("privacy.js", "referrals.js", "companies.js"),
     )
 
 

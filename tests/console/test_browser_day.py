@@ -320,3 +320,45 @@ async def test_integration_page_in_indonesian(siaga: RunningSiaga, browser: Any)
     await token_row.get_by_role("button", name="Cabut").click()
     await expect(token_row).to_contain_text("dicabut")
     await ctx.close()
+
+
+async def test_recruitment_companies_in_indonesian(siaga: RunningSiaga, browser: Any) -> None:
+    from playwright.async_api import expect
+
+    ref = await seed_case(siaga.app[SESSIONS], fields={"p3mi": "sinarjaya"})
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await ctx.new_page()
+    await login(page, siaga, "sari")
+    await page.goto(f"{siaga.url}/console/dashboard")
+    panel = page.locator("#company-stats")
+    await expect(panel.locator("h2")).to_have_text("Pengaduan per P3MI terkonfirmasi")
+    await expect(panel).to_contain_text("Belum ada kasus dengan P3MI terkonfirmasi.")
+    await panel.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "p3mi.csv",
+                "mimeType": "text/csv",
+                "buffer": b"nama,nomor_izin\nPT. Sinar Jaya Abadi,SIP3MI-001/2024\n",
+            }
+        ]
+    )
+    await panel.get_by_role("button", name="Impor", exact=True).click()
+    await expect(page.locator("#company-import-result")).to_have_text(
+        "Diimpor: 1 baru, 0 diperbarui, 0 sama."
+    )
+
+    await page.goto(f"{siaga.url}/console/cases/{ref}")
+    company = page.locator("#company")
+    await expect(company.locator("h2")).to_have_text("Perusahaan perekrut (P3MI)")
+    await expect(company.locator("#company-typed")).to_have_text("Ditulis pekerja: sinarjaya")
+    await expect(company.locator("#company-confirmed")).to_have_text("Belum dikonfirmasi.")
+    suggestion = company.locator("li[data-company='PT. Sinar Jaya Abadi']")
+    await suggestion.get_by_role("button", name="Konfirmasi").click()
+    await expect(company.locator("#company-confirmed")).to_have_text(
+        "Terkonfirmasi: PT. Sinar Jaya Abadi"
+    )
+
+    await page.goto(f"{siaga.url}/console/dashboard")
+    row = page.locator("#company-stats tr[data-company='PT. Sinar Jaya Abadi']")
+    await expect(row.locator("td").nth(2)).to_have_text("1")
+    await ctx.close()

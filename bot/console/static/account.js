@@ -14,8 +14,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const block = document.getElementById("texts");
-    try { T = JSON.parse(block ? block.textContent : "{}"); } catch (e) { T = {}; }
+    T = S.texts();
     const form = document.getElementById("password-form");
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();

@@ -56,8 +56,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const block = document.getElementById("texts");
-    try { T = JSON.parse(block ? block.textContent : "{}"); } catch (e) { T = {}; }
+    T = S.texts();
     const form = document.getElementById("add-operator");
     const error = document.getElementById("admin-error");
     form.addEventListener("submit", async (event) => {

@@ -143,6 +143,15 @@ window.Siaga = (function () {
     };
   }
 
+  /** The page's catalogue strings (every <script type="application/json" class="texts">). */
+  function texts() {
+    const merged = {};
+    for (const block of document.querySelectorAll("script.texts")) {
+      try { Object.assign(merged, JSON.parse(block.textContent)); } catch (e) { /* skip */ }
+    }
+    return merged;
+  }
+
   /** Remove every operator's saved queue filters from this browser tab. */
   function forgetFilters() {
     for (const key of Object.keys(sessionStorage)) {
@@ -162,5 +171,5 @@ window.Siaga = (function () {
     connectLive();
   });
 
-  return { api, el, duration, time, label, pill, channel, alarm, onLive, debounce, meta, soundEnabled, forgetFilters };
+  return { api, el, duration, time, label, pill, channel, alarm, onLive, debounce, meta, soundEnabled, forgetFilters, texts };
 })();

@@ -49,8 +49,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const block = document.getElementById("texts");
-    try { T = JSON.parse(block ? block.textContent : "{}"); } catch (e) { T = {}; }
+    T = S.texts();
     document.getElementById("duty-toggle").addEventListener("click", async () => {
       await S.api("POST", "/api/console/duty", { on_duty: !meOnDuty });
       await load();

@@ -42,8 +42,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const block = document.getElementById("texts");
-    try { T = JSON.parse(block ? block.textContent : "{}"); } catch (e) { T = {}; }
+    T = S.texts();
     const hook = document.getElementById("webhook-form");
     hook.addEventListener("submit", async (ev) => {
       ev.preventDefault();

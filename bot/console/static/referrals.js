@@ -126,8 +126,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const block = document.getElementById("texts");
-    try { T = JSON.parse(block ? block.textContent : "{}"); } catch (e) { T = {}; }
+    T = S.texts();
     if (document.getElementById("referrals")) setupCase();
     if (document.getElementById("overdue-referrals")) {
       loadOverdue();
