@@ -41,6 +41,7 @@ from bot.keys import (
     WORKER_SESSIONS,
 )
 from bot.media import MediaStore, fetch_and_store
+from bot.outbound import WebhookSender
 from bot.ratelimit import PublicLimits
 from bot.sender import Sender
 from bot.signals import PostgresSignals, Signals
@@ -259,7 +260,13 @@ def build_app(settings: Settings, *, migrate: bool = True) -> web.Application:
         await sender.start()
         await dispatcher.start()
         retention = asyncio.create_task(retention_loop(app[WORKER_SESSIONS], settings))
+        # Signed outbound webhooks of case events (docs/console.md, "Integration").
+        webhooks = WebhookSender(
+            app[WORKER_SESSIONS], app[HTTP], poll_seconds=settings.outbox_poll_seconds
+        )
+        await webhooks.start()
         yield
+        await webhooks.close()
         retention.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await retention

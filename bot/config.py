@@ -363,6 +363,12 @@ class Settings:
         "a reverse proxy the address is the proxy's (docs/console.md).",
         default=20,
     )
+    require_2fa: str = _setting(
+        "SIAGA_REQUIRE_2FA",
+        "Who must use a TOTP second factor in the console: none, or admins (an admin without "
+        "one can only set it up after logging in).",
+        default="none",
+    )
     unconsented_retention_days: int = _setting(
         "SIAGA_UNCONSENTED_RETENTION_DAYS",
         "Days the messages of people who gave no consent and have no case are kept before their "
@@ -540,6 +546,7 @@ _PARSERS.update(
         "login_max_failures": _int_range(1, 100),
         "login_lockout_minutes": _int_range(1, 24 * 60),
         "login_max_per_address": _int_range(1, 100_000),
+        "require_2fa": _choice("none", "admins"),
         "unconsented_retention_days": _int_range(1, 3650),
         "pin_max_failures": _int_range(1, 100),
         "pin_lockout_minutes": _int_range(1, 7 * 24 * 60),

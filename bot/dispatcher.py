@@ -372,7 +372,7 @@ class Dispatcher:
             replies = (*result.replies, *applied.extra_replies)
             turned.append(Turned(conversation, contact, inbound, replies, f"{pending.id}:"))
             for case in applied.opened_critical:
-                alert(session, self._settings, case)
+                await alert(session, self._settings, case)
             log.info(
                 "event=%d channel=%s intent=%s urgency=%s replies=%d effects=%d",
                 pending.id,

@@ -39,7 +39,7 @@ from flows.types import (
     UpdateCase,
 )
 from nlu.types import NluBackend, ParseResult, Urgency
-from storage import abuse, cases, conversations, inbox, outbox, privacy
+from storage import abuse, cases, conversations, handover, inbox, outbox, privacy
 from storage.audit import audit
 from storage.models import AlertLog, Case, Contact, Conversation, OutboxMessage, utcnow
 
@@ -136,8 +136,10 @@ async def open_handoff_case(
     )
 
 
-def alert(session: AsyncSession, settings: Settings, case: Case) -> None:
-    """Tell the on-duty rapid-response team, through the same outbox (no personal data).
+async def alert(session: AsyncSession, settings: Settings, case: Case) -> None:
+    """Tell the on-duty rapid-response team, through the same outbox (no personal data of the
+    worker), naming the operators marked on duty in the console (docs/console.md, "Shift
+    handover") so the group knows who picks it up.
 
     The alert is queued at once, so it goes out even if nothing else runs; :func:`queue_replies`
     then settles it in the same transaction (:func:`coalesce_alerts`): beyond
@@ -150,13 +152,19 @@ def alert(session: AsyncSession, settings: Settings, case: Case) -> None:
         return
     link = f"{settings.public_url}/console/cases/{case.reference}"
     reasons = ", ".join((case.urgency_reasons or [])[:3])
+    names = [d.username for d in await handover.on_duty(session)]
+    duty = (
+        f"Petugas jaga: {', '.join(names)}"
+        if names
+        else "Petugas jaga: belum ada yang menandai diri (/console/handover)"
+    )
     row = outbox.enqueue(
         session,
         channel=TelegramAdapter.name,  # the team's group is on Telegram (SIAGA_ALERT_…)
         recipient=chat_id,
         text=(
             f"🚨 CRITICAL {case.reference}\n{case.intent} · {case.country or '?'} · "
-            f"{case.channel}\n{reasons}\n{link}"
+            f"{case.channel}\n{reasons}\n{duty}\n{link}"
         ),
         origin="alert",
     )
@@ -578,7 +586,7 @@ class SafetyNet:
                     reasons=("fallback:processing_error",),
                 )
                 if case.urgency == Urgency.CRITICAL:
-                    alert(session, self._settings, case)
+                    await alert(session, self._settings, case)
             else:
                 cases.raise_urgency(case, urgency, ("fallback:processing_error",))
             inbound = log_inbound(conversation, msg, parse, event.received_at, case)

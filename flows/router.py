@@ -112,6 +112,15 @@ def status_change_reply(summary: CaseSummary, language: str | None) -> Reply:
     return status.status_changed(summary, lang_of(language))
 
 
+def referral_reply(reference: str, partner: str, language: str | None) -> Reply:
+    """Sent to the worker when an operator refers their case to a partner (by name only)."""
+    lang = lang_of(language)
+    return Reply(
+        t("case_referred", lang, ref=reference, partner=partner),
+        (btn("btn.status", "status", lang),),
+    )
+
+
 def safety_fallback_reply(language: str | None) -> Reply:
     """What the safety net (``bot.effects``) sends if anything crashes: a person will read it.
 

@@ -690,6 +690,14 @@ _T: dict[str, tuple[str, str]] = {
         "🔔 Ada kabar untuk kasus *{ref}*: status sekarang *{status}*.",
         "🔔 News about case *{ref}*: the status is now *{status}*.",
     ),
+    # The console referred the case to a partner (docs/console.md, "Referrals"): the partner's
+    # name only, never the operator's internal request or notes.
+    "case_referred": (
+        "🔔 Kasus *{ref}* sudah kami teruskan ke *{partner}*. Mereka akan menindaklanjuti, dan "
+        "kami tetap memantau kasus Anda. Balas pesan ini kapan saja jika ada perkembangan.",
+        "🔔 We have passed case *{ref}* to *{partner}*. They will follow it up, and we keep "
+        "following your case too. Reply at any time if anything changes.",
+    ),
     # --- job-offer checker (docs/facts.md §4.1, §4.2) -------------------------------------
     "jc_paste": (
         "Tempel (paste) teks tawaran kerjanya di sini: iklan, pesan dari perekrut, atau "

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+import storage.integration  # noqa: F401 - registers the case-event hook (docs/console.md)
+
 
 def create_engine(
     url: str, *, pool_size: int = 10, pool_timeout: float = 30.0, name: str = "siaga"

@@ -224,6 +224,17 @@ class Operator(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Accounts an admin can run (docs/console.md, "Accounts"): a reset password must be changed
+    # at the next login; an optional TOTP second factor (RFC 6238), the last time step used
+    # refused a second time.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class InboxEvent(Base):
@@ -426,3 +437,155 @@ class AlertLog(Base):
     reference: Mapped[str] = mapped_column(String(32))
     summary_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Referral(Base):
+    """A case passed to a partner (an embassy, BP3MI, the police, BPJS, Immigration) and
+    followed up until the partner is done or declines (docs/console.md, "Referrals")."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The partner as chosen from knowledge.partners; name and kind are kept as they were then.
+    partner_key: Mapped[str] = mapped_column(String(120), index=True)
+    partner_name: Mapped[str] = mapped_column(String(200))
+    partner_kind: Mapped[str] = mapped_column(String(24))
+    partner_reference: Mapped[str | None] = mapped_column(String(120))  # their own number
+    request: Mapped[str] = mapped_column(Text)  # what was asked of them (internal)
+    due_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    # sent → acknowledged → acting → done; declined from any open state
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class ReferralUpdate(Base):
+    """One step in a referral's life: a state change and/or a note (internal, never sent)."""
+
+    __tablename__ = "referral_updates"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    status_from: Mapped[str | None] = mapped_column(String(16))
+    status_to: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DutyPeriod(Base):
+    """An operator on duty, from when they marked themselves on until they marked themselves off
+    (docs/console.md, "Shift handover"). At most one open period per operator."""
+
+    __tablename__ = "duty_periods"
+    __table_args__ = (
+        Index(
+            "uq_duty_periods_open",
+            "operator_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class HandoverNote(Base):
+    """What the outgoing shift writes for the next one (internal, never sent to a worker)."""
+
+    __tablename__ = "handover_notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class WebhookSubscriber(Base):
+    """A system that receives signed case events (docs/console.md, "Integration")."""
+
+    __tablename__ = "webhook_subscribers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(128))  # HMAC-SHA256 key, shown once
+    events: Mapped[list[str]] = mapped_column(JsonDict, default=list)
+    personal_data: Mapped[bool] = mapped_column(Boolean, default=False)  # allowed by an admin
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event for one subscriber, delivered in order per case with retries (an outbox)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_case", "subscriber_id", "case_reference", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscribers.id"))
+    case_reference: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class ApiToken(Base):
+    """A token for the console's JSON API with scopes (cases:read, stats:read)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JsonDict, default=list)
+    created_by: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class Company(Base):
+    """A recruitment company (P3MI) as a record: what complaints are counted against
+    (docs/console.md, "Recruitment companies")."""
+
+    __tablename__ = "p3mi_companies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    normalized: Mapped[str] = mapped_column(
+        String(200), unique=True
+    )  # storage.companies.normalize
+    licence_number: Mapped[str | None] = mapped_column(String(100), unique=True)
+    source: Mapped[str] = mapped_column(String(16), default="operator")  # import, operator
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseCompany(Base):
+    """The company an operator confirmed for a case (the typed name stays in the case)."""
+
+    __tablename__ = "case_companies"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("p3mi_companies.id"), index=True)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)

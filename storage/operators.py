@@ -268,6 +268,8 @@ class SessionInfo:
     username: str
     role: str
     csrf_token: str
+    must_change_password: bool = False  # after an admin's reset (docs/console.md, "Accounts")
+    totp_enabled: bool = False
 
 
 async def session_operator(session: AsyncSession, token: str) -> SessionInfo | None:
@@ -291,6 +293,8 @@ async def session_operator(session: AsyncSession, token: str) -> SessionInfo | N
         username=operator.username,
         role=operator.role,
         csrf_token=web_session.csrf_token,
+        must_change_password=operator.must_change_password,
+        totp_enabled=operator.totp_enabled,
     )
 
 

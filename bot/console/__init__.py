@@ -11,7 +11,17 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.console import advisories, api, openapi, pages
+from bot.console import (
+    accounts,
+    advisories,
+    api,
+    companies,
+    handover,
+    integration,
+    openapi,
+    pages,
+    referrals,
+)
 from bot.console.limits import LOGIN_LIMITER, AttemptLimiter
 from bot.console.live import HUB, LiveHub
 from bot.keys import SESSIONS, SETTINGS
@@ -39,6 +49,11 @@ def setup_console(app: web.Application) -> None:
     app.cleanup_ctx.append(live_hub)
     app.on_shutdown.append(close_hub)
     api.add_routes(app)
+    referrals.add_routes(app)
+    handover.add_routes(app)
+    accounts.add_routes(app)
+    integration.add_routes(app)
+    companies.add_routes(app)
     pages.add_routes(app)
     advisories.add_routes(app)
     app.router.add_get("/api/openapi.json", openapi.serve)

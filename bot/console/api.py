@@ -20,6 +20,7 @@ from bot.console import abuse, service, texts, views
 from bot.console.auth import (
     api,
     clear_session_cookie,
+    pending_action,
     same_origin,
     session_token,
     set_session_cookie,
@@ -39,9 +40,9 @@ from bot.console.params import (
 from bot.keys import SESSIONS, SETTINGS, SIGNALS
 from bot.media import MediaStore
 from flows.status import unsafe_to_message
-from storage import audit, case_view, operators, privacy, queue
+from storage import accounts, audit, case_view, operators, privacy, queue
 from storage.cases import STATUSES
-from storage.models import utcnow
+from storage.models import Operator, utcnow
 from storage.operators import LoginError, SessionInfo, has_role
 
 log = logging.getLogger("bot.console")
@@ -108,12 +109,42 @@ async def login(request: web.Request) -> web.StreamResponse:
             log.info("console login refused (locked=%s)", exc.locked_until is not None)
             extra = {"locked_until": exc.locked_until.isoformat()} if exc.locked_until else {}
             return json_error(401, str(exc), **extra)
+        if operator.totp_enabled and not accounts.accept_code(operator, string(data, "code")):
+            # The second factor decides (docs/console.md, "Accounts"): undo the password's
+            # success, and count a wrong code like a wrong password.
+            missing = not string(data, "code").strip()
+            operator_id = operator.id
+            await session.rollback()
+            if missing:
+                return json_error(
+                    401, "Enter the 6-digit code from your authenticator app.", totp_required=True
+                )
+            fresh = await session.get(Operator, operator_id, populate_existing=True)
+            if fresh is None:  # deleted in between: as if it never existed
+                return json_error(401, "Wrong username or password.")
+            failed = await accounts.second_factor_failed(
+                session,
+                fresh,
+                max_failures=settings.login_max_failures,
+                lockout_minutes=settings.login_lockout_minutes,
+            )
+            await session.commit()
+            until = failed.locked_until
+            extra = {"locked_until": until.isoformat()} if until else {}
+            return json_error(401, str(failed), totp_required=True, **extra)
         new = await operators.start_session(session, operator)
-        info = SessionInfo(operator.id, operator.username, operator.role, new.csrf_token)
+        info = SessionInfo(
+            operator.id,
+            operator.username,
+            operator.role,
+            new.csrf_token,
+            must_change_password=operator.must_change_password,
+            totp_enabled=operator.totp_enabled,
+        )
         await session.commit()
     limiter.release(address)  # only failures count against the address
     log.info("console login operator=%s", operator.id)
-    response = web.json_response({"operator": _me(info)})
+    response = web.json_response({"operator": _me(info), "action": pending_action(request, info)})
     set_session_cookie(request, response, new.token)
     return response
 
@@ -134,8 +165,9 @@ async def logout(request: web.Request, info: SessionInfo) -> web.StreamResponse:
 
 @api("operator")
 async def me(request: web.Request, info: SessionInfo) -> web.StreamResponse:
-    """Who is logged in (and the CSRF token the page must send back)."""
-    return web.json_response({"operator": _me(info)})
+    """Who is logged in (and the CSRF token the page must send back), and what the account
+    must do first, if anything (``change_password``, ``setup_totp``)."""
+    return web.json_response({"operator": _me(info), "action": pending_action(request, info)})
 
 
 # --- queue and case -----------------------------------------------------------------------
@@ -535,6 +567,8 @@ def _operator_dict(op: Any) -> dict[str, Any]:
         "username": op.username,
         "role": op.role,
         "active": op.active,
+        "must_change_password": op.must_change_password,
+        "totp_enabled": op.totp_enabled,
         "locked_until": op.locked_until.isoformat()
         if op.locked_until and op.locked_until > utcnow()
         else None,

@@ -14,12 +14,14 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.console.html import forbidden_page
 from bot.console.params import json_error
 from bot.keys import SESSIONS, SETTINGS
+from storage.integration import token_for
 from storage.operators import SessionInfo, has_role, session_operator
 
 COOKIE = "siaga_console"
@@ -101,6 +103,55 @@ def _same_secret(sent: str, expected: str) -> bool:
     return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode())
 
 
+# What an operator may still do while their account needs attention (a reset password to
+# change, a required second factor to set up): their own account, nothing else.
+ACCOUNT_API = frozenset(
+    {
+        "/api/console/me",
+        "/api/console/logout",
+        "/api/console/me/password",
+        "/api/console/me/totp",
+        "/api/console/me/totp/enable",
+    }
+)
+ACCOUNT_PAGE = "/console/account"
+
+
+def pending_action(request: web.Request, info: SessionInfo) -> str | None:
+    """``change_password`` or ``setup_totp`` when the account must do that first, else None."""
+    if info.must_change_password:
+        return "change_password"
+    if (
+        request.app[SETTINGS].require_2fa == "admins"
+        and info.role == "admin"
+        and not info.totp_enabled
+    ):
+        return "setup_totp"
+    return None
+
+
+def login_redirect(request: web.Request) -> web.HTTPFound:
+    """To the login form, remembering the page asked for (``next``, a console path only)."""
+    target = request.path_qs
+    if target in ("/console", "/console/"):
+        return web.HTTPFound("/console/login")
+    return web.HTTPFound(f"/console/login?next={quote(target, safe='')}")
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after login: a console page of this site, never another site."""
+    if (
+        value
+        and value.startswith("/console")
+        and not value.startswith("/console/login")
+        and "\\" not in value
+        and "//" not in value
+        and all(ch.isprintable() for ch in value)
+    ):
+        return value
+    return "/console"
+
+
 def api(role: str) -> Callable[[AuthedHandler], Handler]:
     """Protect a JSON endpoint: 401 when logged out, 403 for a too-small role or bad CSRF token."""
 
@@ -108,10 +159,20 @@ def api(role: str) -> Callable[[AuthedHandler], Handler]:
         @functools.wraps(handler)
         async def guarded(request: web.Request) -> web.StreamResponse:
             info = await current_operator(request)
+            if info is None and request.headers.get("Authorization", "").startswith("Bearer "):
+                return await _with_token(request, handler)
             if info is None:
                 return json_error(401, "log in first")
             if not has_role(info.role, role):
                 return json_error(403, f"this needs the {role} role")
+            action = pending_action(request, info)
+            if action is not None and request.path not in ACCOUNT_API:
+                message = (
+                    "change your password first"
+                    if action == "change_password"
+                    else "set up two-factor login first"
+                )
+                return json_error(403, message, action=action)
             if request.method in _UNSAFE:
                 sent = request.headers.get(CSRF_HEADER, "")
                 if not _same_secret(sent, info.csrf_token):
@@ -125,6 +186,40 @@ def api(role: str) -> Callable[[AuthedHandler], Handler]:
     return wrap
 
 
+# What an API token may read, by route (docs/console.md, "Integration"): GET only.
+TOKEN_ROUTES: dict[str, str] = {
+    "/api/console/queue": "cases:read",
+    "/api/console/filters": "cases:read",
+    "/api/console/cases/{reference}": "cases:read",
+    "/api/console/dashboard": "stats:read",
+    "/api/console/export.csv": "stats:read",
+}
+
+
+async def _with_token(request: web.Request, handler: AuthedHandler) -> web.StreamResponse:
+    """Serve a request made with an API token (``Authorization: Bearer siaga_…``) when the
+    token is live and has the route's scope; it acts for the admin who created it."""
+    plain = request.headers["Authorization"].removeprefix("Bearer ").strip()
+    async with request.app[SESSIONS]() as session:
+        token = await token_for(session, plain)
+        if token is None:
+            return json_error(401, "unknown or revoked API token")
+        route = request.match_info.route.resource
+        scope = TOKEN_ROUTES.get(route.canonical if route is not None else "")
+        if request.method != "GET" or scope is None:
+            return json_error(403, "API tokens can only read cases and statistics")
+        if scope not in token.scopes:
+            return json_error(403, f"this token lacks the {scope} scope")
+        info = SessionInfo(
+            operator_id=token.created_by,
+            username=f"token:{token.name}",
+            role="supervisor",
+            csrf_token="",
+        )
+        await session.commit()  # last_used_at
+    return await handler(request, info)
+
+
 def page(role: str) -> Callable[[AuthedHandler], Handler]:
     """Protect an HTML page: to the login form when logged out, a 403 page for a too-small role."""
 
@@ -133,7 +228,9 @@ def page(role: str) -> Callable[[AuthedHandler], Handler]:
         async def guarded(request: web.Request) -> web.StreamResponse:
             info = await current_operator(request)
             if info is None:
-                raise web.HTTPFound("/console/login")
+                raise login_redirect(request)
+            if pending_action(request, info) is not None and request.path != ACCOUNT_PAGE:
+                raise web.HTTPFound(ACCOUNT_PAGE)
             if not has_role(info.role, role):
                 return forbidden_page(info, role)
             return await handler(request, info)

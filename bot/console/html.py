@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.console.i18n import text
 from storage.operators import SessionInfo, has_role
 
 CSP = (
@@ -35,12 +36,16 @@ def esc(value: Any) -> str:
 
 def nav(info: SessionInfo, current: str) -> str:
     """The header: the pages this operator's role opens, who is logged in, log out."""
-    links = [("queue", "/console", "Queue")]
+    links = [
+        ("queue", "/console", "Queue"),
+        ("handover", "/console/handover", text("nav.handover")),
+    ]
     if has_role(info.role, "supervisor"):
         links.append(("dashboard", "/console/dashboard", "Supervision"))
         links.append(("advisories", "/console/advisories", "Advisories"))
     if has_role(info.role, "admin"):
         links.append(("admin", "/console/admin", "Operators"))
+        links.append(("integration", "/console/integration", text("nav.integration")))
     items = "".join(
         f'<a href="{href}"{" aria-current=page" if key == current else ""}>{label}</a>'
         for key, href, label in links
@@ -51,6 +56,7 @@ def nav(info: SessionInfo, current: str) -> str:
         f'<nav>{items}</nav><div class="who"><span id="live" class="live" title="live updates">'
         "● live</span> "
         f'<span class="user">{esc(info.username)} <em>{esc(info.role)}</em></span>'
+        f'<a href="/console/account" class="account">{esc(text("nav.account"))}</a> '
         '<button id="logout" class="link">Log out</button></div></header>'
     )
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.console import service
-from bot.console.auth import current_operator, page
+from bot.console import companies as company_records
+from bot.console import referrals, service
+from bot.console.auth import current_operator, page, safe_next
 from bot.console.html import esc, render
+from bot.console.i18n import script_texts, text
 from bot.console.params import period
 from bot.console.views import audit_item
 from bot.keys import SESSIONS, SETTINGS
@@ -29,7 +31,7 @@ STATIC = Path(__file__).parent / "static"
 async def login_page(request: web.Request) -> web.StreamResponse:
     """The login form (straight to the queue when already logged in)."""
     if await current_operator(request) is not None:
-        raise web.HTTPFound("/console")
+        raise web.HTTPFound(safe_next(request.query.get("next")))
     body = (
         '<section class="login"><div class="brand big"><span class="logo">S</span>'
         "<div><h1>Siaga</h1><p>Command centre for the protection of Indonesian migrant "
@@ -39,6 +41,8 @@ async def login_page(request: web.Request) -> web.StreamResponse:
         "</label>"
         '<label>Password<input name="password" type="password" '
         'autocomplete="current-password" required></label>'
+        f'<label id="code-label" hidden>{esc(text("acc.code"))}<input name="code" '
+        'inputmode="numeric" autocomplete="one-time-code"></label>'
         '<p id="login-error" class="error" role="alert" hidden></p>'
         '<button type="submit" class="primary">Log in</button></form></section>'
     )
@@ -71,8 +75,8 @@ async def queue_page(request: web.Request, info: SessionInfo) -> web.StreamRespo
         "<th>Who</th><th>Country</th><th>Channel</th><th>Status</th><th>Operator</th>"
         '<th>Waiting</th></tr></thead><tbody id="queue-body"></tbody></table>'
         '<p id="empty" class="empty" hidden>No open cases match.</p>'
-    )
-    return render("Queue", body, info=info, current="queue", scripts=["queue.js"])
+    ) + referrals.queue_section()
+    return render("Queue", body, info=info, current="queue", scripts=["queue.js", "referrals.js"])
 
 
 @page("operator")
@@ -80,12 +84,13 @@ async def case_page(request: web.Request, info: SessionInfo) -> web.StreamRespon
     """One case: conversation, labels, intake, notes, and the operator's actions."""
     reference = request.match_info["reference"].upper()
     body = '<div id="case-root" class="case-root"><p class="muted">Loading…</p></div>'
+    body += referrals.case_section() + company_records.case_section()
     return render(
         reference,
         body,
         info=info,
         current="queue",
-        scripts=["case.js"],
+        scripts=["case.js", "referrals.js", "companies.js"],
         data={"reference": reference},
     )
 
@@ -239,7 +244,14 @@ async def dashboard_page(request: web.Request, info: SessionInfo) -> web.StreamR
         '<table class="list"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Case</th>'
         f"</tr></thead><tbody>{_activity(activity)}</tbody></table></section>"
     )
-    return render("Supervision", body, info=info, current="dashboard", scripts=("privacy.js",))
+    body += referrals.dashboard_section() + company_records.dashboard_section()
+    return render(
+        "Supervision",
+        body,
+        info=info,
+        current="dashboard",
+        scripts=("privacy.js", "referrals.js", "companies.js"),
+    )
 
 
 def _activity(entries: Sequence[dict[str, Any]]) -> str:
@@ -273,6 +285,7 @@ async def admin_page(request: web.Request, info: SessionInfo) -> web.StreamRespo
         '<p id="admin-error" class="error" role="alert" hidden></p>'
         '<button type="submit" class="primary">Add</button></form></section>'
     )
+    body += script_texts(("acc.",))
     return render("Operators", body, info=info, current="admin", scripts=["admin.js"])
 
 

@@ -23,6 +23,9 @@ def _concrete(path: str) -> str:
         path.replace("{reference}", "SGA-XXXXXX")
         .replace("{operator_id}", "1")
         .replace("{request_id}", "1")
+        .replace("{referral_id}", "1")
+        .replace("{webhook_id}", "1")
+        .replace("{token_id}", "1")
         .replace("{key}", "0" * 64)
     )
 
@@ -41,7 +44,8 @@ async def test_logged_out_user_sees_nothing(console: Console) -> None:
     for page in ["/console", "/console/cases/SGA-XXXXXX", "/console/dashboard", "/console/admin"]:
         resp = await console.client.get(page, allow_redirects=False)
         assert resp.status == 302
-        assert resp.headers["Location"] == "/console/login"
+        # The login form brings the operator back to the page they asked for (issue 15).
+        assert resp.headers["Location"].split("?next=")[0] == "/console/login"
 
 
 async def test_session_cookie_is_httponly_strict_and_secure_when_configured(

@@ -25,6 +25,7 @@ window.Siaga = (function () {
     if (!resp.ok) {
       const err = new Error(data.error || `request failed (${resp.status})`);
       err.status = resp.status;
+      err.data = data;
       throw err;
     }
     return data;
@@ -142,15 +143,33 @@ window.Siaga = (function () {
     };
   }
 
+  /** The page's catalogue strings (every <script type="application/json" class="texts">). */
+  function texts() {
+    const merged = {};
+    for (const block of document.querySelectorAll("script.texts")) {
+      try { Object.assign(merged, JSON.parse(block.textContent)); } catch (e) { /* skip */ }
+    }
+    return merged;
+  }
+
+  /** Remove every operator's saved queue filters from this browser tab. */
+  function forgetFilters() {
+    for (const key of Object.keys(sessionStorage)) {
+      if (key.startsWith("siaga-filters")) sessionStorage.removeItem(key);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const logout = document.getElementById("logout");
     if (logout) {
       logout.addEventListener("click", async () => {
+        // The queue's filters are this operator's, not the next person's on this browser.
+        forgetFilters();
         try { await api("POST", "/api/console/logout"); } finally { window.location.href = "/console/login"; }
       });
     }
     connectLive();
   });
 
-  return { api, el, duration, time, label, pill, channel, alarm, onLive, debounce, meta, soundEnabled };
+  return { api, el, duration, time, label, pill, channel, alarm, onLive, debounce, meta, soundEnabled, forgetFilters, texts };
 })();

@@ -3,6 +3,7 @@
 
 (function () {
   const S = window.Siaga;
+  const filtersKey = `siaga-filters-${S.meta("operator-id")}`;
   const el = S.el;
   let loadedAt = Date.now();
   let cases = [];
@@ -34,14 +35,15 @@
     fill("country", opts.countries);
     fill("channel", opts.channels);
     fill("operator", opts.operators);
-    // Keep the operator's filters across reloads (a shift keeps the same view).
-    const saved = new URLSearchParams(sessionStorage.getItem("siaga-filters") || "");
+    // Keep the operator's filters across reloads (a shift keeps the same view), under their own
+    // id: never carried to the next person who logs in on this browser (docs/console.md).
+    const saved = new URLSearchParams(sessionStorage.getItem(filtersKey) || "");
     for (const [key, value] of saved.entries()) if (form.elements[key]) form.elements[key].value = value;
   }
 
   async function load() {
     const query = params();
-    sessionStorage.setItem("siaga-filters", query.toString());
+    sessionStorage.setItem(filtersKey, query.toString());
     const data = await S.api("GET", `/api/console/queue?${query}`);
     // A case raised to critical after it arrived (the worker wrote again) must ring too.
     const before = new Map(cases.map((c) => [c.reference, c.urgency]));

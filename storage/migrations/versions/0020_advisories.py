@@ -6,7 +6,7 @@ get a priority (alerts, replies, then advisories: the claim order) and the advis
 an inbound message that answers an advisory points at it (docs/advisories.md).
 
 Revision ID: 0020_advisories
-Revises: 0006_abuse_blocks_alert_log
+Revises: 0014_companies
 Create Date: 2026-12-01
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0020_advisories"
-down_revision: str | None = "0006_abuse_blocks_alert_log"
+down_revision: str | None = "0014_companies"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
