@@ -211,15 +211,27 @@ def accept_code(operator: Operator, code: str) -> bool:
     return _accept(operator, code, utcnow())
 
 
+async def release_attempt(session: AsyncSession, operator_id: int) -> None:
+    """Give back the attempt a login claimed when the password was right but the code is still
+    to come: asking for the second factor is not a failure."""
+    await session.execute(
+        update(Operator)
+        .where(Operator.id == operator_id, Operator.failed_logins > 0)
+        .values(failed_logins=Operator.failed_logins - 1)
+    )
+
+
 async def second_factor_failed(
     session: AsyncSession, operator: Operator, *, max_failures: int, lockout_minutes: int
 ) -> LoginError:
     """Count a wrong TOTP code like a wrong password (locking the account after too many).
 
-    The caller has rolled the password check back and commits what this writes.
+    The caller has rolled the password check back and commits what this writes. The try was
+    already counted when it claimed its attempt (``storage.operators.authenticate`` commits
+    the claim before checking), so the count is not raised again here, only acted on.
     """
     now = utcnow()
-    failures = operator.failed_logins + 1
+    failures = operator.failed_logins
     values: dict[str, object] = {"failed_logins": failures}
     locked_until = None
     if failures >= max_failures:

@@ -7,7 +7,7 @@ is sending. The page follows the progress (sent, delivered, read, failed, opted 
 replies, which the dispatcher tags with the advisory they answer.
 
 Mounted by ``bot.console.setup_console`` with one call to :func:`add_routes`. Strings go
-through ``bot.console.texts.text``. Logs carry ids and counts, never texts or recipients.
+through ``bot.console.i18n.text``. Logs carry ids and counts, never texts or recipients.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from aiohttp import web
 from bot.channels.registry import broadcast_reach
 from bot.console.auth import api, page
 from bot.console.html import esc, render
+from bot.console.i18n import text
 from bot.console.params import json_body, json_error, string
-from bot.console.texts import text
 from bot.keys import ADAPTERS, SESSIONS, SETTINGS, SIGNALS
 from flows import advisory as wording
 from storage import advisories

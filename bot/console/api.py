@@ -116,6 +116,8 @@ async def login(request: web.Request) -> web.StreamResponse:
             operator_id = operator.id
             await session.rollback()
             if missing:
+                await accounts.release_attempt(session, operator_id)
+                await session.commit()
                 return json_error(
                     401, "Enter the 6-digit code from your authenticator app.", totp_required=True
                 )

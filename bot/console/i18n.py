@@ -19,6 +19,34 @@ DEFAULT_LANGUAGE = "id"
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "id": {
+        # --- advisories (issue 16) --------------------------------------------------------
+        "advisories.title": "Info keselamatan",
+        "advisories.intro": (
+            "Info keselamatan untuk banyak orang: ditulis dalam Bahasa Indonesia dan Inggris, "
+            "disetujui supervisor kedua, dan hanya dikirim ke orang yang bersedia menerimanya."
+        ),
+        "advisories.compose": "Info baru",
+        "advisories.field.title": "Judul (hanya untuk konsol)",
+        "advisories.field.text_id": "Teks Bahasa Indonesia",
+        "advisories.field.text_en": "Teks Bahasa Inggris",
+        "advisories.field.source_url": "Tautan sumber (https://…)",
+        "advisories.field.countries": "Negara (kosong: semua)",
+        "advisories.field.channels": "Kanal (kosong: semua)",
+        "advisories.field.languages": "Bahasa (kosong: semua)",
+        "advisories.field.active_days": "Menghubungi kami dalam (hari, kosong: kapan saja)",
+        "advisories.field.scheduled_at": "Kirim pada (kosong: saat disetujui)",
+        "advisories.count": "Penerima",
+        "advisories.count_button": "Hitung penerima",
+        "advisories.save": "Simpan draf",
+        "advisories.list": "Daftar info",
+        "advisories.approve": "Setujui dan kirim",
+        "advisories.cancel": "Batalkan",
+        "advisories.replies": "Balasan",
+        "advisories.error.four_eyes": "harus disetujui supervisor kedua (four eyes)",
+        "advisories.error.text": "{field} wajib diisi (paling banyak {max} karakter)",
+        "advisories.error.source": "source_url harus tautan http(s)",
+        "advisories.error.audience": "audience.{field} harus {what}",
+        "advisories.error.scheduled": "scheduled_at harus tanggal-waktu ISO dengan zona waktu",
         # --- referrals (part 2) -----------------------------------------------------------
         "ref.title": "Rujukan ke mitra",
         "ref.none": "Belum ada rujukan.",
@@ -156,6 +184,34 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "co.imported": "Diimpor: {created} baru, {updated} diperbarui, {unchanged} sama.",
     },
     "en": {
+        # --- advisories (issue 16) --------------------------------------------------------
+        "advisories.title": "Advisories",
+        "advisories.intro": (
+            "Safety advisories to many: written in Indonesian and English, approved by a second "
+            "supervisor, sent only to people who said yes to advisories."
+        ),
+        "advisories.compose": "New advisory",
+        "advisories.field.title": "Title (for the console only)",
+        "advisories.field.text_id": "Text in Indonesian",
+        "advisories.field.text_en": "Text in English",
+        "advisories.field.source_url": "Source link (https://…)",
+        "advisories.field.countries": "Countries (empty: all)",
+        "advisories.field.channels": "Channels (empty: all)",
+        "advisories.field.languages": "Languages (empty: all)",
+        "advisories.field.active_days": "Wrote to us within (days, empty: any time)",
+        "advisories.field.scheduled_at": "Send at (empty: on approval)",
+        "advisories.count": "Recipients",
+        "advisories.count_button": "Count recipients",
+        "advisories.save": "Save draft",
+        "advisories.list": "Advisories",
+        "advisories.approve": "Approve and send",
+        "advisories.cancel": "Cancel",
+        "advisories.replies": "Replies",
+        "advisories.error.four_eyes": "a second supervisor must approve (four eyes)",
+        "advisories.error.text": "{field} is required (at most {max} characters)",
+        "advisories.error.source": "source_url must be an http(s) link",
+        "advisories.error.audience": "audience.{field} must be {what}",
+        "advisories.error.scheduled": "scheduled_at must be an ISO date-time with a time zone",
         "ref.title": "Referrals to partners",
         "ref.none": "No referral yet.",
         "ref.partner": "Partner",
