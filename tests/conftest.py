@@ -149,3 +149,12 @@ async def webchat(
         yield chat
     finally:
         await chat.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium, headless (tests.support.browser); used by the browser tests."""
+    from tests.support.browser import chromium
+
+    async with chromium() as launched:
+        yield launched

@@ -28,7 +28,8 @@ from storage.conversations import add_message, get_or_create_contact, lock_conve
 from storage.models import Case, utcnow
 from storage.operators import create_operator
 from tests.console.conftest import PASSWORD
-from tests.console.test_browser import ARGS, CHROMIUM, CRITICAL
+from tests.console.test_browser import CRITICAL
+from tests.support.browser import ARGS, CHROMIUM
 from tests.support.fake_providers import (
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,

@@ -17,7 +17,7 @@ from storage.conversations import get_or_create_contact, lock_conversation
 from storage.models import utcnow
 from storage.operators import create_operator
 from tests.console.conftest import PASSWORD
-from tests.console.test_browser import ARGS, CHROMIUM
+from tests.support.browser import CHROMIUM
 from tests.support.e2e import channel_settings
 from tests.support.fake_providers import FakeMeta, FakeTelegram, FakeTwilio
 from tests.support.server import RunningSiaga, start_siaga
@@ -56,19 +56,6 @@ async def siaga(
         yield server
     finally:
         await server.stop()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Debian's Chromium, headless, through Playwright (no downloaded browsers)."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def _login(browser: Any, url: str, username: str) -> Any:

@@ -20,18 +20,8 @@ from bot.config import Settings
 from bot.keys import SESSIONS
 from storage.operators import create_operator
 from tests.console.conftest import PASSWORD
+from tests.support.browser import CHROMIUM
 from tests.support.server import RunningSiaga, start_siaga
-
-CHROMIUM = os.environ.get("SIAGA_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,19 +46,6 @@ async def siaga(
         yield server
     finally:
         await server.stop()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Debian's Chromium, headless, through Playwright (no downloaded browsers)."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def _shot(page: Any, name: str) -> None:

@@ -7,7 +7,6 @@ referrals from the case page, the queue's overdue reminder, Supervision's table 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 from collections.abc import AsyncIterator, Callable
@@ -22,17 +21,8 @@ from bot.keys import SESSIONS
 from storage.models import Case, OutboxMessage, Referral, utcnow
 from storage.operators import create_operator
 from tests.console.conftest import PASSWORD, seed_case
+from tests.support.browser import CHROMIUM
 from tests.support.server import RunningSiaga, start_siaga
-
-CHROMIUM = os.environ.get("SIAGA_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,19 +45,6 @@ async def siaga(
         yield server
     finally:
         await server.stop()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Debian's Chromium, headless, through Playwright (no downloaded browsers)."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def login(page: Any, siaga: RunningSiaga, username: str) -> None:

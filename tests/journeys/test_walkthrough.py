@@ -25,8 +25,9 @@ from bot.keys import SESSIONS
 from storage.models import Case
 from storage.operators import create_operator
 from tests.console.conftest import PASSWORD
+from tests.support.browser import CHROMIUM
 from tests.support.server import RunningSiaga, start_siaga
-from tests.webchat.conftest import ARGS, CHROMIUM, PHONE
+from tests.webchat.conftest import PHONE
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,19 +50,6 @@ async def siaga(
         yield server
     finally:
         await server.stop()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Debian's Chromium, headless, through Playwright (no downloaded browsers)."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def phone(browser: Any, timezone: str) -> Any:

@@ -7,8 +7,6 @@ databases); the only fakes are the providers (Telegram, Twilio, Meta) as local H
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -129,24 +127,3 @@ def logged_in(
         return client
 
     return login
-
-
-CHROMIUM = os.environ.get("SIAGA_CHROMIUM", "/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(
-    not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"
-)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Debian's Chromium, headless, through Playwright (never a downloaded browser)."""
-    from playwright.async_api import async_playwright
-
-    from tests.console.test_browser import ARGS
-
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()

@@ -23,7 +23,8 @@ from bot.keys import SESSIONS, SETTINGS
 from bot.media import MediaStore
 from storage.models import Message
 from tests.console.conftest import PASSWORD, seed_case
-from tests.security.conftest import Client, needs_chromium
+from tests.security.conftest import Client
+from tests.support.browser import needs_chromium
 from tests.support.e2e import eventually, settled
 from tests.support.fake_providers import TELEGRAM_SECRET, FakeTelegram
 from tests.support.server import RunningSiaga

@@ -22,15 +22,6 @@ from bot.keys import SESSIONS
 from storage.models import InboxEvent, Message
 from tests.support.server import RunningSiaga, start_siaga
 
-CHROMIUM = os.environ.get("SIAGA_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}  # the screenshots' size: a common mid-range phone
 
 
@@ -96,19 +87,6 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """A plain HTTP client."""
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Debian's Chromium, headless, through Playwright (no downloaded browsers)."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 @pytest.fixture

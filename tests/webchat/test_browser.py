@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from storage import conversations, outbox
-from tests.webchat.conftest import CHROMIUM, Siaga, shot
+from tests.support.browser import CHROMIUM
+from tests.webchat.conftest import Siaga, shot
 
 pytestmark = [
     pytest.mark.browser,
